@@ -1,0 +1,66 @@
+using ClientFlow.Automation.Auditing;
+using ClientFlow.Automation.Leads;
+using ClientFlow.Automation.Tenancy;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+
+namespace ClientFlow.Automation.Data;
+
+/// <summary>
+/// The one model, shared by both providers. Each provider has a sealed subclass with its own
+/// migration set (<c>Data/Migrations/Sqlite</c>, <c>Data/Migrations/Postgres</c>).
+/// Tenant isolation lives in <c>ClientFlowDbContext.TenantFilter.cs</c>.
+/// </summary>
+public abstract partial class ClientFlowDbContext : IdentityDbContext<ClientFlowUser>, IDataProtectionKeyContext
+{
+    private readonly ITenantContext _tenantContext;
+
+    protected ClientFlowDbContext(DbContextOptions options, ITenantContext tenantContext)
+        : base(options)
+    {
+        _tenantContext = tenantContext;
+    }
+
+    public DbSet<Tenant> Tenants => Set<Tenant>();
+
+    public DbSet<Lead> Leads => Set<Lead>();
+
+    public DbSet<LeadTag> LeadTags => Set<LeadTag>();
+
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    /// <summary>True when the failure is a unique-index violation (the provider says how).</summary>
+    public abstract bool IsUniqueViolation(DbUpdateException exception);
+
+    /// <summary>
+    /// Identity sizes its login and token keys from <c>IdentityOptions.Stores.MaxLengthForKeys</c>, read at
+    /// run time from the host (128 with Identity UI) and absent without one. Pinning them here gives one model
+    /// whether the context is built by the app, by <c>dotnet ef</c> or by a test.
+    /// </summary>
+    private static void PinIdentityKeyLengths(ModelBuilder builder)
+    {
+        const int keyLength = 128;
+        builder.Entity<IdentityUserLogin<string>>(b =>
+        {
+            b.Property(l => l.LoginProvider).HasMaxLength(keyLength);
+            b.Property(l => l.ProviderKey).HasMaxLength(keyLength);
+        });
+        builder.Entity<IdentityUserToken<string>>(b =>
+        {
+            b.Property(t => t.LoginProvider).HasMaxLength(keyLength);
+            b.Property(t => t.Name).HasMaxLength(keyLength);
+        });
+    }
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        PinIdentityKeyLengths(builder);
+        builder.ApplyConfigurationsFromAssembly(typeof(ClientFlowDbContext).Assembly);
+        ApplyTenantIsolation(builder);
+    }
+}

@@ -1,0 +1,26 @@
+using ClientFlow.Automation.Leads;
+using ClientFlow.Automation.Tenancy;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace ClientFlow.Automation.Data.Configurations;
+
+internal sealed class LeadConfiguration : IEntityTypeConfiguration<Lead>
+{
+    public void Configure(EntityTypeBuilder<Lead> builder)
+    {
+        builder.HasOne<Tenant>().WithMany().HasForeignKey(l => l.TenantId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasIndex(l => new { l.TenantId, l.Email }).IsUnique();
+        builder.HasIndex(l => new { l.TenantId, l.CreatedAt });
+        builder.Property(l => l.Email).HasMaxLength(320);
+        builder.Property(l => l.Name).HasMaxLength(200);
+        builder.Property(l => l.Phone).HasMaxLength(50);
+        builder.Property(l => l.IbType).HasMaxLength(64);
+        builder.Property(l => l.MonthlyLeads).HasMaxLength(16);
+        builder.Property(l => l.BrokerNetwork).HasMaxLength(200);
+        builder.Property(l => l.Status).HasConversion<string>().HasMaxLength(20);
+        builder.Property(l => l.SyncState).HasConversion<string>().HasMaxLength(20);
+        builder.Property(l => l.SyncError).HasMaxLength(2000);
+        builder.HasMany(l => l.Tags).WithOne().HasForeignKey(t => t.LeadId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

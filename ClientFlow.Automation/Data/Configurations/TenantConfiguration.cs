@@ -1,0 +1,17 @@
+using ClientFlow.Automation.Tenancy;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace ClientFlow.Automation.Data.Configurations;
+
+internal sealed class TenantConfiguration : IEntityTypeConfiguration<Tenant>
+{
+    public void Configure(EntityTypeBuilder<Tenant> builder)
+    {
+        builder.Property(t => t.Name).HasMaxLength(200);
+        builder.Property(t => t.TagPrefix).HasMaxLength(TagPrefix.Length);
+        builder.HasIndex(t => t.TagPrefix).IsUnique();
+        builder.Property(t => t.ApiKeyHash).HasMaxLength(64);
+        builder.HasIndex(t => t.ApiKeyHash).IsUnique();
+    }
+}

@@ -1,0 +1,57 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ClientFlow.Automation.Data;
+
+public static class DataServiceCollectionExtensions
+{
+    /// <summary>Registers <see cref="ClientFlowDbContext"/> for the configured provider.</summary>
+    /// <param name="contentRootPath">Relative SQLite paths are resolved against it.</param>
+    public static IServiceCollection AddData(this IServiceCollection services, IConfiguration configuration, string contentRootPath)
+    {
+        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.SectionName);
+
+        var options = configuration.GetSection(DatabaseOptions.SectionName).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        switch (options.Provider)
+        {
+            case DatabaseProvider.Postgres:
+                var postgres = configuration.GetConnectionString("Postgres");
+                if (string.IsNullOrWhiteSpace(postgres))
+                {
+                    throw new InvalidOperationException("ConnectionStrings:Postgres must be set when Database:Provider is Postgres.");
+                }
+
+                services.AddDbContext<ClientFlowDbContext, PostgresClientFlowDbContext>(o => o.UseClientFlowPostgres(postgres));
+                break;
+
+            default:
+                var sqlite = ResolveSqlite(configuration.GetConnectionString("Sqlite"), contentRootPath);
+                services.AddDbContext<ClientFlowDbContext, SqliteClientFlowDbContext>(o => o.UseSqlite(sqlite));
+                break;
+        }
+
+        return services;
+    }
+
+    /// <summary>PostgreSQL as the app uses it: with the row-level security session settings.</summary>
+    internal static DbContextOptionsBuilder UseClientFlowPostgres(this DbContextOptionsBuilder options, string connectionString) =>
+        options.UseNpgsql(connectionString).AddInterceptors(new TenantSessionInterceptor());
+
+    /// <summary>Makes a relative <c>Data Source</c> absolute under the content root and creates its folder.</summary>
+    public static string ResolveSqlite(string? connectionString, string contentRootPath)
+    {
+        var builder = new SqliteConnectionStringBuilder(
+            string.IsNullOrWhiteSpace(connectionString) ? DatabaseOptions.DefaultSqliteConnectionString : connectionString);
+
+        if (builder.Mode != SqliteOpenMode.Memory && !string.IsNullOrEmpty(builder.DataSource) && builder.DataSource != ":memory:")
+        {
+            var path = Path.GetFullPath(builder.DataSource, contentRootPath);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            builder.DataSource = path;
+        }
+
+        return builder.ToString();
+    }
+}

@@ -1,0 +1,7 @@
+namespace ClientFlow.Automation.Data;
+
+public enum DatabaseProvider
+{
+    Sqlite,
+    Postgres,
+}

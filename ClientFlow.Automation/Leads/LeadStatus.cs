@@ -1,0 +1,10 @@
+namespace ClientFlow.Automation.Leads;
+
+public enum LeadStatus
+{
+    New,
+    Nurturing,
+    Engaged,
+    Converted,
+    Unsubscribed,
+}

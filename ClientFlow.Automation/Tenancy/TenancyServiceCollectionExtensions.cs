@@ -1,0 +1,18 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace ClientFlow.Automation.Tenancy;
+
+public static class TenancyServiceCollectionExtensions
+{
+    public static IServiceCollection AddTenancy(this IServiceCollection services)
+    {
+        services.AddScoped<TenantScope>();
+        services.AddScoped<ITenantContext>(sp => sp.GetRequiredService<TenantScope>());
+        services.TryAddSingleton<ITagPrefixGenerator, RandomTagPrefixGenerator>();
+        services.AddScoped<TenantProvisioner>();
+        services.AddScoped<IbAccounts>();
+        services.AddScoped<TenantDirectory>();
+        return services;
+    }
+}

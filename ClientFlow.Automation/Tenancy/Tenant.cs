@@ -1,0 +1,27 @@
+namespace ClientFlow.Automation.Tenancy;
+
+/// <summary>One introducing broker's account: its tag prefix and its limits.</summary>
+public sealed class Tenant
+{
+    public const int DefaultMaxLeads = 1000;
+    public const int DefaultMaxWorkflows = 10;
+    public const int DefaultMaxTemplates = 20;
+
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+
+    public required string Name { get; set; }
+
+    /// <summary>Unique, immutable, e.g. <c>ib-a7x3k2m1-</c>.</summary>
+    public required string TagPrefix { get; init; }
+
+    public int MaxLeads { get; set; } = DefaultMaxLeads;
+
+    public int MaxWorkflows { get; set; } = DefaultMaxWorkflows;
+
+    public int MaxTemplates { get; set; } = DefaultMaxTemplates;
+
+    /// <summary>SHA-256 of the tenant's API key; the key itself is shown once and never stored.</summary>
+    public string? ApiKeyHash { get; set; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+}

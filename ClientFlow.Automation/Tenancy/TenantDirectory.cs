@@ -1,0 +1,58 @@
+using ClientFlow.Automation.Auditing;
+using ClientFlow.Automation.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace ClientFlow.Automation.Tenancy;
+
+/// <summary>
+/// The admin's named, audited path across tenants. It is the only code that lifts the tenant
+/// filter (and, on PostgreSQL, the row-level security policy), and it only reads.
+/// </summary>
+public sealed class TenantDirectory(ClientFlowDbContext db, TimeProvider clock)
+{
+    public async Task<IReadOnlyList<TenantSummary>> ListAsync(string actorUserId, CancellationToken cancellationToken)
+    {
+        Dictionary<Guid, int> leadCounts;
+        List<(Guid TenantId, string Email)> owners;
+        List<Tenant> tenants;
+        using (db.ReadAcrossTenants())
+        {
+            leadCounts = await db.Leads
+                .IgnoreQueryFilters([ClientFlowDbContext.TenantFilter])
+                .GroupBy(l => l.TenantId)
+                .Select(g => new { TenantId = g.Key, Count = g.Count() })
+                .ToDictionaryAsync(g => g.TenantId, g => g.Count, cancellationToken);
+
+            owners = (await db.Users
+                    .Where(u => u.TenantId != null)
+                    .Select(u => new { TenantId = u.TenantId!.Value, u.Email })
+                    .ToListAsync(cancellationToken))
+                .Select(o => (o.TenantId, o.Email ?? string.Empty))
+                .ToList();
+
+            tenants = await db.Tenants.AsNoTracking().OrderBy(t => t.Name).ThenBy(t => t.TagPrefix).ToListAsync(cancellationToken);
+        }
+
+        await AuditAsync(actorUserId, "admin.tenants.list", null, cancellationToken);
+
+        var ownersByTenant = owners.ToLookup(o => o.TenantId, o => o.Email);
+        return tenants
+            .Select(t => new TenantSummary(
+                t.Id,
+                t.Name,
+                t.TagPrefix,
+                ownersByTenant[t.Id].Order(StringComparer.OrdinalIgnoreCase).ToList(),
+                leadCounts.GetValueOrDefault(t.Id),
+                t.MaxLeads,
+                t.MaxWorkflows,
+                t.MaxTemplates,
+                t.CreatedAt))
+            .ToList();
+    }
+
+    private async Task AuditAsync(string actorUserId, string action, Guid? tenantId, CancellationToken cancellationToken)
+    {
+        db.AuditEntries.Add(new AuditEntry { At = clock.GetUtcNow(), ActorUserId = actorUserId, Action = action, TenantId = tenantId });
+        await db.SaveChangesAsync(cancellationToken);
+    }
+}

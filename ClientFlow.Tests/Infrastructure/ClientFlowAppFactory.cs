@@ -1,0 +1,63 @@
+using ClientFlow.Automation.Data;
+using ClientFlow.Automation.Leads;
+using ClientFlow.Automation.Tenancy;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ClientFlow.Tests.Infrastructure;
+
+/// <summary>The real app (Program.cs) on a test database, in the given environment.</summary>
+public sealed class ClientFlowAppFactory(
+    TestDatabase database,
+    string environment = "Testing",
+    IReadOnlyDictionary<string, string?>? settings = null,
+    Action<IServiceCollection>? configureServices = null) : WebApplicationFactory<Program>
+{
+    public const string Password = "Test!Passw0rd";
+    public const string AdminEmail = "root@clientflow.test";
+
+    public TestDatabase Database => database;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment(environment);
+        builder.UseSetting("Admin:Email", AdminEmail);
+        builder.UseSetting("Admin:Password", Password);
+        foreach (var (key, value) in database.AppSettings.Concat(settings ?? new Dictionary<string, string?>()))
+        {
+            builder.UseSetting(key, value);
+        }
+
+        if (configureServices is not null)
+        {
+            builder.ConfigureTestServices(configureServices);
+        }
+    }
+
+    public PageClient CreatePageClient() =>
+        new(CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true }));
+
+    /// <summary>Signs up an IB the way the product does and gives it leads with the given emails.</summary>
+    public async Task<SeededIb> SeedIbAsync(string email, string name, params string[] leadEmails)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var services = scope.ServiceProvider;
+        var registration = await services.GetRequiredService<IbAccounts>()
+            .RegisterAsync(email, Password, name, TestContext.Current.CancellationToken);
+        Assert.True(registration.Succeeded, string.Join("; ", registration.Result.Errors.Select(e => e.Description)));
+
+        var tenant = registration.Tenant!;
+        var db = services.GetRequiredService<ClientFlowDbContext>();
+        using (services.GetRequiredService<TenantScope>().Enter(tenant.Id))
+        {
+            var leads = leadEmails.Select(e => new Lead { Email = e, Name = $"{name} lead", CreatedAt = DateTimeOffset.UnixEpoch }).ToList();
+            db.Leads.AddRange(leads);
+            await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+            return new SeededIb(email, tenant.Id, tenant.TagPrefix, leads.Select(l => l.Id).ToList());
+        }
+    }
+}
+
+public sealed record SeededIb(string Email, Guid TenantId, string TagPrefix, IReadOnlyList<Guid> LeadIds);

@@ -1,0 +1,15 @@
+using ClientFlow.Automation.Tenancy;
+using ClientFlow.Web.Tenancy;
+using Microsoft.AspNetCore.Authorization;
+
+namespace ClientFlow.Web.Authorization;
+
+public static class Policies
+{
+    public const string Admin = "Admin";
+    public const string Ib = "IB";
+
+    public static AuthorizationBuilder AddClientFlowPolicies(this AuthorizationBuilder builder) => builder
+        .AddPolicy(Admin, p => p.RequireAuthenticatedUser().RequireRole(Roles.Admin))
+        .AddPolicy(Ib, p => p.RequireAuthenticatedUser().RequireRole(Roles.Ib).RequireClaim(TenantClaims.TenantId));
+}

@@ -1,0 +1,66 @@
+using ClientFlow.Automation;
+using ClientFlow.Automation.Data;
+using ClientFlow.Automation.Tenancy;
+using ClientFlow.Web.Authorization;
+using ClientFlow.Web.Email;
+using ClientFlow.Web.Tenancy;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.UI.Services;
+using Serilog;
+
+namespace ClientFlow.Web.Hosting;
+
+public static class ClientFlowWebBuilderExtensions
+{
+    /// <summary>Everything the web host registers: logging, Automation, Identity, pages, Hangfire, health.</summary>
+    public static WebApplicationBuilder AddClientFlowWeb(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+
+        services.AddSerilog((sp, logger) => logger
+            .ReadFrom.Configuration(configuration)
+            .ReadFrom.Services(sp)
+            .Enrich.FromLogContext());
+
+        services.AddClientFlowAutomation(configuration, builder.Environment.ContentRootPath);
+
+        services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.SectionName);
+        services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.SectionName);
+
+        services.AddDefaultIdentity<ClientFlowUser>(options =>
+            {
+                options.SignIn.RequireConfirmedAccount = false;
+                options.User.RequireUniqueEmail = true;
+                options.Password.RequiredLength = 8;
+                options.Lockout.AllowedForNewUsers = true;
+                options.Lockout.MaxFailedAccessAttempts = 5;
+                options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+            })
+            .AddRoles<IdentityRole>()
+            .AddEntityFrameworkStores<ClientFlowDbContext>()
+            .AddClaimsPrincipalFactory<ClientFlowClaimsPrincipalFactory>();
+        services.AddTransient<IEmailSender, LoggingEmailSender>();
+
+        // Keys in the database: every app node reads the same ring, so cookies survive a move between nodes.
+        services.AddDataProtection().SetApplicationName("ClientFlow").PersistKeysToDbContext<ClientFlowDbContext>();
+
+        services.AddAuthorizationBuilder().AddClientFlowPolicies();
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler, HideForbiddenResultHandler>();
+
+        services.AddRazorPages(options =>
+        {
+            options.Conventions.AuthorizeFolder("/Leads", Policies.Ib);
+            options.Conventions.AuthorizePage("/Settings", Policies.Ib);
+            options.Conventions.AuthorizeFolder("/Admin", Policies.Admin);
+        });
+
+        services.AddClientFlowHangfire(configuration);
+        services.AddHealthChecks().AddDbContextCheck<ClientFlowDbContext>("database");
+        services.AddProblemDetails();
+
+        return builder;
+    }
+}

@@ -1,0 +1,114 @@
+using ClientFlow.Automation.Data;
+using ClientFlow.Automation.Leads;
+using ClientFlow.Automation.Tenancy;
+using Microsoft.AspNetCore.Identity;
+
+namespace ClientFlow.Web.Hosting;
+
+/// <summary>
+/// Development only: an admin and three IBs (John, forex; Sarah, crypto; Mike, CFD) with a few leads
+/// each, seeded once; their logins are printed to the console on every Development start.
+/// </summary>
+public sealed class DemoSeeder(
+    ClientFlowDbContext db,
+    UserManager<ClientFlowUser> users,
+    IbAccounts accounts,
+    TenantScope tenantScope,
+    TimeProvider clock)
+{
+    public const string AdminEmail = "admin@clientflow.test";
+
+    private static readonly DemoIb[] Ibs =
+    [
+        new("John", "john@clientflow.test", "John's Forex Academy", "forex-ib",
+        [
+            new("trader1@example.com", "Alex Morgan", "500+", LeadStatus.Engaged),
+            new("trader2@example.com", "Priya Shah", "100-499", LeadStatus.Nurturing),
+            new("trader3@example.com", "Tom Becker", "<100", LeadStatus.New),
+            new("shared.trader@example.com", "Sam Lee", "100-499", LeadStatus.New),
+        ]),
+        new("Sarah", "sarah@clientflow.test", "Sarah's Crypto Circle", "crypto-affiliate",
+        [
+            new("crypto1@example.com", "Mia Chen", "500+", LeadStatus.Converted),
+            new("crypto2@example.com", "Leo Rossi", "<100", LeadStatus.Nurturing),
+            new("crypto3@example.com", "Ava Novak", "100-499", LeadStatus.New),
+            new("shared.trader@example.com", "Sam Lee", "<100", LeadStatus.New),
+        ]),
+        new("Mike", "mike@clientflow.test", "Mike's CFD Desk", "cfd-partner",
+        [
+            new("cfd1@example.com", "Noah Weber", "500+", LeadStatus.New),
+            new("cfd2@example.com", "Emma Dubois", "100-499", LeadStatus.Engaged),
+            new("cfd3@example.com", "Liam Walsh", "<100", LeadStatus.New),
+        ]),
+    ];
+
+    public async Task SeedAsync(DemoOptions options, CancellationToken cancellationToken)
+    {
+        var banner = new List<string> { "ClientFlow demo logins (Development only):", $"  admin  {AdminEmail,-24} password: {options.Password}" };
+
+        foreach (var ib in Ibs)
+        {
+            var user = await users.FindByEmailAsync(ib.Email);
+            string? newKey = null;
+            if (user is null)
+            {
+                (user, newKey) = await CreateAsync(ib, options, cancellationToken);
+            }
+
+            var tenant = await db.Tenants.FindAsync([user.TenantId!.Value], cancellationToken);
+            var key = options.ApiKeys.GetValueOrDefault(ib.Key) ?? newKey;
+            banner.Add($"  {ib.Key.ToLowerInvariant(),-6} {ib.Email,-24} password: {options.Password}  prefix: {tenant!.TagPrefix}"
+                + (key is null ? string.Empty : $"  api key: {key}"));
+        }
+
+        // The console, not the log: these are demo credentials for the person at the terminal.
+        await Console.Out.WriteLineAsync(string.Join(Environment.NewLine, banner).AsMemory(), cancellationToken);
+    }
+
+    private async Task<(ClientFlowUser User, string? GeneratedKey)> CreateAsync(DemoIb ib, DemoOptions options, CancellationToken cancellationToken)
+    {
+        var registration = await accounts.RegisterAsync(ib.Email, options.Password, ib.TenantName, cancellationToken);
+        DatabaseInitializer.ThrowIfFailed(registration.Result, $"seed {ib.Email} (check Demo:Password against the password rules)");
+        var user = registration.User!;
+        var tenant = registration.Tenant!;
+
+        var configuredKey = options.ApiKeys.GetValueOrDefault(ib.Key);
+        var generatedKey = configuredKey is null ? ApiKey.Generate() : null;
+        tenant.ApiKeyHash = ApiKey.Hash(configuredKey ?? generatedKey!);
+
+        var now = clock.GetUtcNow();
+        using (tenantScope.Enter(tenant.Id))
+        {
+            var age = ib.Leads.Length;
+            foreach (var seed in ib.Leads)
+            {
+                var createdAt = now.AddDays(-3 * age--);
+                var lead = new Lead
+                {
+                    Email = seed.Email,
+                    Name = seed.Name,
+                    IbType = ib.IbType,
+                    MonthlyLeads = seed.MonthlyLeads,
+                    Status = seed.Status,
+                    CreatedAt = createdAt,
+                };
+                var slugs = CaptureTags.For(ib.IbType, seed.MonthlyLeads).ToList();
+                if (seed.Status == LeadStatus.Converted)
+                {
+                    slugs.Add(CaptureTags.Converted);
+                }
+
+                lead.Tags.AddRange(slugs.Select(slug => new LeadTag { Slug = slug, AddedAt = createdAt }));
+                db.Leads.Add(lead);
+            }
+
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        return (user, generatedKey);
+    }
+
+    private sealed record DemoIb(string Key, string Email, string TenantName, string IbType, DemoLead[] Leads);
+
+    private sealed record DemoLead(string Email, string Name, string MonthlyLeads, LeadStatus Status);
+}

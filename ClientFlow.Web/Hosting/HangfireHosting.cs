@@ -1,0 +1,59 @@
+using ClientFlow.Automation.Data;
+using Hangfire;
+using Hangfire.AspNetCore;
+using Hangfire.InMemory;
+using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
+
+namespace ClientFlow.Web.Hosting;
+
+/// <summary>
+/// Hangfire follows the database: in-memory storage on SQLite (one node; the engine's own tables
+/// are the source of truth), PostgreSQL storage on PostgreSQL (many nodes). Storage and activator
+/// are registered per host instead of through Hangfire's process-wide statics, so two hosts in one
+/// process (tests) never share jobs.
+/// </summary>
+public static class HangfireHosting
+{
+    /// <summary>Alphabetical order is priority: PostgreSQL storage fetches queues in that order.</summary>
+    public static readonly string[] Queues = ["a_engine", "b_outbox", "c_import", "default"];
+
+    public static IServiceCollection AddClientFlowHangfire(this IServiceCollection services, IConfiguration configuration)
+    {
+        var database = configuration.GetSection(DatabaseOptions.SectionName).Get<DatabaseOptions>() ?? new DatabaseOptions();
+
+        services.AddSingleton<JobStorage>(_ => database.Provider == DatabaseProvider.Postgres
+            ? CreatePostgresStorage(configuration.GetConnectionString("Postgres")!)
+            : new InMemoryStorage(new InMemoryStorageOptions()));
+        services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
+
+        services.AddHangfire(config => config
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings());
+
+        services.AddHangfireServer(options =>
+        {
+            // The default (15 s) would fire a "wait 5 minutes" up to 15 s late.
+            options.SchedulePollingInterval = TimeSpan.FromSeconds(1);
+            options.Queues = Queues;
+        });
+
+        return services;
+    }
+
+    private static PostgreSqlStorage CreatePostgresStorage(string connectionString)
+    {
+        var options = new PostgreSqlStorageOptions
+        {
+            SchemaName = "hangfire",
+            PrepareSchemaIfNecessary = true,
+            // A dead worker's job comes back after 5 minutes, not the default 30;
+            // live long jobs keep their lease through the sliding renewal.
+            InvisibilityTimeout = TimeSpan.FromMinutes(5),
+            UseSlidingInvisibilityTimeout = true,
+            QueuePollInterval = TimeSpan.FromSeconds(1),
+        };
+        return new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, options), options);
+    }
+}
