@@ -4,6 +4,7 @@ using ClientFlow.Automation.Tenancy;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ClientFlow.Tests.Infrastructure;
@@ -34,6 +35,16 @@ public sealed class ClientFlowAppFactory(
         {
             builder.ConfigureTestServices(configureServices);
         }
+    }
+
+    /// <summary>Starts the host and proves it runs on this test's database, not on a default from appsettings.json.</summary>
+    public async Task StartAsync()
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ClientFlowDbContext>();
+        var expected = database.Provider == DatabaseProvider.Postgres ? "Npgsql.EntityFrameworkCore.PostgreSQL" : "Microsoft.EntityFrameworkCore.Sqlite";
+        Assert.Equal(expected, db.Database.ProviderName);
+        Assert.Equal(database.ConnectionString, db.Database.GetConnectionString());
     }
 
     public PageClient CreatePageClient() =>

@@ -12,7 +12,7 @@ public sealed class PostgresTestDatabase : TestDatabase
 
     public string Name { get; } = "cf_test_" + Guid.NewGuid().ToString("N")[..12];
 
-    public string ConnectionString => _connectionString ?? throw new InvalidOperationException("Not initialized.");
+    public override string ConnectionString => _connectionString ?? throw new InvalidOperationException("Not initialized.");
 
     public string ServerConnectionString { get; private set; } = string.Empty;
 

@@ -6,11 +6,16 @@ using Microsoft.EntityFrameworkCore;
 namespace ClientFlow.Tests.Infrastructure;
 
 /// <summary>A SQLite file in a fresh temporary folder (no EF in-memory provider).</summary>
-public sealed class SqliteTestDatabase : TestDatabase
+public sealed class SqliteTestDatabase(string relativePath) : TestDatabase
 {
+    public SqliteTestDatabase()
+        : this("clientflow.db")
+    {
+    }
+
     public string Folder { get; } = Directory.CreateTempSubdirectory("clientflow-tests-").FullName;
 
-    public string ConnectionString => $"Data Source={Path.Combine(Folder, "clientflow.db")}";
+    public override string ConnectionString => $"Data Source={Path.Combine(Folder, relativePath)}";
 
     public override DatabaseProvider Provider => DatabaseProvider.Sqlite;
 

@@ -9,6 +9,8 @@ public abstract class TestDatabase : IAsyncLifetime
 {
     public abstract DatabaseProvider Provider { get; }
 
+    public abstract string ConnectionString { get; }
+
     /// <summary>The configuration a host needs to use this database.</summary>
     public abstract IReadOnlyDictionary<string, string?> AppSettings { get; }
 

@@ -18,7 +18,7 @@ public static class ClientFlowApplicationExtensions
             app.UseHsts();
         }
 
-        app.UseSerilogRequestLogging();
+        app.UseSerilogRequestLogging(options => options.Logger = app.Services.GetRequiredService<Serilog.ILogger>());
         app.UseStatusCodePages();
         app.UseRouting();
         app.UseAuthentication();

@@ -20,10 +20,13 @@ public static class ClientFlowWebBuilderExtensions
         var services = builder.Services;
         var configuration = builder.Configuration;
 
-        services.AddSerilog((sp, logger) => logger
-            .ReadFrom.Configuration(configuration)
-            .ReadFrom.Services(sp)
-            .Enrich.FromLogContext());
+        // One logger per host, never the process-wide Log.Logger: hosts side by side (tests, workers) keep their own sinks.
+        services.AddSerilog(
+            (sp, logger) => logger
+                .ReadFrom.Configuration(configuration)
+                .ReadFrom.Services(sp)
+                .Enrich.FromLogContext(),
+            preserveStaticLogger: true);
 
         services.AddClientFlowAutomation(configuration, builder.Environment.ContentRootPath);
 

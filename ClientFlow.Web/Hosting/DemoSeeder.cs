@@ -71,6 +71,7 @@ public sealed class DemoSeeder(
         DatabaseInitializer.ThrowIfFailed(registration.Result, $"seed {ib.Email} (check Demo:Password against the password rules)");
         var user = registration.User!;
         var tenant = registration.Tenant!;
+        user.EmailConfirmed = true;
 
         var configuredKey = options.ApiKeys.GetValueOrDefault(ib.Key);
         var generatedKey = configuredKey is null ? ApiKey.Generate() : null;

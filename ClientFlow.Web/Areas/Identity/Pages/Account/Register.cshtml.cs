@@ -1,7 +1,11 @@
 using System.ComponentModel.DataAnnotations;
+using System.Text;
+using System.Text.Encodings.Web;
 using ClientFlow.Automation.Tenancy;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.UI.Services;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
@@ -12,7 +16,10 @@ namespace ClientFlow.Web.Areas.Identity.Pages.Account;
 /// prefix, the user and the IB role in one transaction, then signs the IB in.
 /// </summary>
 [AllowAnonymous]
-public sealed class RegisterModel(IbAccounts accounts, SignInManager<ClientFlowUser> signInManager) : PageModel
+public sealed class RegisterModel(
+    IbAccounts accounts,
+    SignInManager<ClientFlowUser> signInManager,
+    IEmailSender emailSender) : PageModel
 {
     [BindProperty]
     public InputModel Input { get; set; } = new();
@@ -32,22 +39,39 @@ public sealed class RegisterModel(IbAccounts accounts, SignInManager<ClientFlowU
         var registration = await accounts.RegisterAsync(Input.Email.Trim(), Input.Password, Input.Name, cancellationToken);
         if (!registration.Succeeded)
         {
-            foreach (var error in registration.Result.Errors.DistinctBy(FieldFor))
+            // The user name is the email: its errors would repeat the email's. A field shows one message, so join them.
+            var errors = registration.Result.Errors
+                .Where(e => e.Code is not ("DuplicateUserName" or "InvalidUserName"))
+                .GroupBy(FieldFor, e => e.Description);
+            foreach (var field in errors)
             {
-                ModelState.AddModelError(FieldFor(error), error.Description);
+                ModelState.AddModelError(field.Key, string.Join(" ", field));
             }
 
             return Page();
         }
 
+        await SendConfirmationAsync(registration.User!, returnUrl);
         await signInManager.SignInAsync(registration.User!, isPersistent: false);
         return LocalRedirect(Url.IsLocalUrl(returnUrl) ? returnUrl : Url.Content("~/Settings"));
+    }
+
+    /// <summary>IBs may work at once; confirming the address is what lets them reset a forgotten password.</summary>
+    private async Task SendConfirmationAsync(ClientFlowUser user, string? returnUrl)
+    {
+        var token = await signInManager.UserManager.GenerateEmailConfirmationTokenAsync(user);
+        var code = WebEncoders.Base64UrlEncode(Encoding.UTF8.GetBytes(token));
+        var link = Url.Page("/Account/ConfirmEmail", pageHandler: null, values: new { area = "Identity", userId = user.Id, code, returnUrl }, protocol: Request.Scheme)!;
+        await emailSender.SendEmailAsync(
+            user.Email!,
+            "Confirm your ClientFlow email",
+            $"Welcome to ClientFlow. Please confirm your email address by <a href='{HtmlEncoder.Default.Encode(link)}'>clicking here</a>.");
     }
 
     private static string FieldFor(IdentityError error) => error.Code switch
     {
         _ when error.Code.StartsWith("Password", StringComparison.Ordinal) => $"{nameof(Input)}.{nameof(InputModel.Password)}",
-        "DuplicateEmail" or "DuplicateUserName" or "InvalidEmail" or "InvalidUserName" => $"{nameof(Input)}.{nameof(InputModel.Email)}",
+        "DuplicateEmail" or "InvalidEmail" => $"{nameof(Input)}.{nameof(InputModel.Email)}",
         _ => string.Empty,
     };
 

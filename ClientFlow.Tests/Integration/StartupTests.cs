@@ -1,0 +1,97 @@
+using System.Net;
+using System.Text.Json;
+using ClientFlow.Automation.Data;
+using ClientFlow.Automation.Tenancy;
+using ClientFlow.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ClientFlow.Tests.Integration;
+
+/// <summary>Start-up from nothing: migrations, the Development demo, health, and settings that stop start-up with a named error.</summary>
+public sealed class StartupTests
+{
+    private static readonly Dictionary<string, string?> DefaultAdmin = new()
+    {
+        ["Admin:Email"] = "",
+        ["Admin:Password"] = "",
+    };
+
+    [Fact]
+    public async Task CleanDataFolder_InDevelopment_MigratesSeedsTheDemoOnce_AndServes()
+    {
+        await using var database = new SqliteTestDatabase(Path.Combine("App_Data", "clientflow.db"));
+        var settings = new Dictionary<string, string?>(DefaultAdmin) { ["Demo:ApiKeys:John"] = "cf_fixed_demo_key_for_john" };
+
+        await using (var app = new ClientFlowAppFactory(database, "Development", settings))
+        {
+            await app.StartAsync();
+            using var client = app.CreatePageClient();
+
+            using var health = await client.Http.GetAsync("/healthz", TestContext.Current.CancellationToken);
+            Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+            using var report = JsonDocument.Parse(await health.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+            Assert.Equal("Healthy", report.RootElement.GetProperty("status").GetString());
+            Assert.Equal("Healthy", report.RootElement.GetProperty("checks").GetProperty("database").GetString());
+
+            var login = await client.GetDocumentAsync("/Identity/Account/Login");
+            Assert.NotNull(login.QuerySelector("form#account input[name='Input.Password']"));
+
+            await client.LogInOrFailAsync("john@clientflow.test", "ClientFlow!2026");
+            Assert.Equal(4, (await client.GetDocumentAsync("/Leads")).QuerySelectorAll("[data-testid=lead-row]").Length);
+
+            using var admin = app.CreatePageClient();
+            await admin.LogInOrFailAsync("admin@clientflow.test", "ClientFlow!2026");
+            Assert.Equal(3, (await admin.GetDocumentAsync("/Admin/Tenants")).QuerySelectorAll("[data-testid=tenant-row]").Length);
+
+            await using var scope = app.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<ClientFlowDbContext>();
+            var john = await db.Tenants.SingleAsync(t => t.Name == "John's Forex Academy", TestContext.Current.CancellationToken);
+            Assert.Equal(ApiKey.Hash("cf_fixed_demo_key_for_john"), john.ApiKeyHash);
+            Assert.True(File.Exists(Path.Combine(database.Folder, "App_Data", "clientflow.db")));
+        }
+
+        await using (var restarted = new ClientFlowAppFactory(database, "Development", settings))
+        {
+            await restarted.StartAsync();
+            await using var scope = restarted.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<ClientFlowDbContext>();
+            Assert.Equal(3, await db.Tenants.CountAsync(TestContext.Current.CancellationToken));
+            Assert.Equal(11, await db.Leads.IgnoreQueryFilters().CountAsync(TestContext.Current.CancellationToken));
+        }
+    }
+
+    [Fact]
+    public async Task Production_SeedsNoDemo_AndCreatesTheConfiguredAdmin()
+    {
+        await using var database = new SqliteTestDatabase();
+        await using var app = new ClientFlowAppFactory(database, "Production");
+        await app.StartAsync();
+
+        using var client = app.CreatePageClient();
+        await client.LogInOrFailAsync(ClientFlowAppFactory.AdminEmail);
+        var tenants = await client.GetDocumentAsync("/Admin/Tenants");
+
+        Assert.Empty(tenants.QuerySelectorAll("[data-testid=tenant-row]"));
+        using var demo = await client.LogInAsync("john@clientflow.test", "ClientFlow!2026");
+        Assert.Equal(HttpStatusCode.OK, demo.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("Database:Provider", "Postgres", "ConnectionStrings:Postgres")]
+    [InlineData("Database:Provider", "Oracle", "Database:Provider")]
+    [InlineData("Admin:Password", "", "Admin:Password")]
+    public async Task BadSetting_StopsStartUp_WithAMessageNamingIt(string key, string value, string named)
+    {
+        await using var database = new SqliteTestDatabase();
+        await using var app = new ClientFlowAppFactory(database, "Production", new Dictionary<string, string?>
+        {
+            [key] = value,
+            ["ConnectionStrings:Postgres"] = "",
+        });
+
+        var error = Assert.ThrowsAny<Exception>(() => app.Services);
+
+        Assert.Contains(named, error.ToString(), StringComparison.Ordinal);
+    }
+}
