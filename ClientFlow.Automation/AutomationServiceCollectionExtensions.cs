@@ -1,4 +1,7 @@
 using ClientFlow.Automation.Data;
+using ClientFlow.Automation.Leads;
+using ClientFlow.Automation.Outbox;
+using ClientFlow.Automation.Systeme;
 using ClientFlow.Automation.Tenancy;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,6 +17,9 @@ public static class AutomationServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddData(configuration, contentRootPath);
         services.AddTenancy();
+        services.AddLeads();
+        services.AddSysteme();
+        services.AddOutbox();
         return services;
     }
 }

@@ -1,5 +1,7 @@
 using ClientFlow.Automation.Auditing;
 using ClientFlow.Automation.Leads;
+using ClientFlow.Automation.Leads.Import;
+using ClientFlow.Automation.Outbox;
 using ClientFlow.Automation.Tenancy;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
@@ -29,9 +31,20 @@ public abstract partial class ClientFlowDbContext : IdentityDbContext<ClientFlow
 
     public DbSet<LeadTag> LeadTags => Set<LeadTag>();
 
+    public DbSet<LeadEmailClaim> LeadEmailClaims => Set<LeadEmailClaim>();
+
+    public DbSet<LeadImport> LeadImports => Set<LeadImport>();
+
+    public DbSet<LeadImportRejection> LeadImportRejections => Set<LeadImportRejection>();
+
+    public DbSet<OutboundOperation> OutboundOperations => Set<OutboundOperation>();
+
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    /// <summary>Claims <paramref name="email"/> for <paramref name="tenantId"/> unless someone holds it already (insert, tolerating the conflict).</summary>
+    internal abstract Task InsertEmailClaimIfAbsentAsync(string email, Guid tenantId, DateTimeOffset claimedAt, CancellationToken cancellationToken);
 
     /// <summary>True when the failure is a unique-index violation (the provider says how).</summary>
     public abstract bool IsUniqueViolation(DbUpdateException exception);

@@ -10,10 +10,16 @@ public sealed class SqliteClientFlowDbContext(DbContextOptions<SqliteClientFlowD
     : ClientFlowDbContext(options, tenantContext)
 {
     private const int SqliteConstraint = 19;
+    private static readonly DateTimeOffsetToBinaryConverter TimeConverter = new();
 
     public override bool IsUniqueViolation(DbUpdateException exception) =>
         exception.InnerException is SqliteException { SqliteErrorCode: SqliteConstraint } sqlite
         && sqlite.Message.Contains("UNIQUE", StringComparison.Ordinal);
+
+    internal override Task InsertEmailClaimIfAbsentAsync(string email, Guid tenantId, DateTimeOffset claimedAt, CancellationToken cancellationToken) =>
+        Database.ExecuteSqlInterpolatedAsync(
+            $"""INSERT INTO "LeadEmailClaims" ("Email", "TenantId", "ClaimedAt") VALUES ({email}, {tenantId}, {(long)TimeConverter.ConvertToProvider(claimedAt)!}) ON CONFLICT ("Email") DO NOTHING""",
+            cancellationToken);
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

@@ -26,6 +26,8 @@ public sealed class Lead : ITenantOwned
 
     public LeadStatus Status { get; set; } = LeadStatus.New;
 
+    public LeadSource Source { get; set; } = LeadSource.Manual;
+
     public long? SystemeContactId { get; set; }
 
     public LeadSyncState SyncState { get; set; } = LeadSyncState.NotSynced;

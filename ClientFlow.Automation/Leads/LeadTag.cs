@@ -14,4 +14,7 @@ public sealed class LeadTag : ITenantOwned
     public required string Slug { get; set; }
 
     public DateTimeOffset AddedAt { get; set; }
+
+    /// <summary>When the prefixed tag was confirmed on the Systeme.io contact; null until then.</summary>
+    public DateTimeOffset? SyncedAt { get; set; }
 }

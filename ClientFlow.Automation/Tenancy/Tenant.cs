@@ -23,5 +23,11 @@ public sealed class Tenant
     /// <summary>SHA-256 of the tenant's API key; the key itself is shown once and never stored.</summary>
     public string? ApiKeyHash { get; set; }
 
+    /// <summary>The hosted form's address: <c>/f/{FormKey}</c>. Random, so forms cannot be enumerated.</summary>
+    public required string FormKey { get; set; }
+
+    /// <summary>Last capture on any path. Captures update it first, which serializes them per tenant (limit checks stay exact).</summary>
+    public DateTimeOffset? LastCaptureAt { get; set; }
+
     public DateTimeOffset CreatedAt { get; init; }
 }

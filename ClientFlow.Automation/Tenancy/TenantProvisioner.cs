@@ -27,6 +27,7 @@ public sealed partial class TenantProvisioner(
             {
                 Name = name.Trim(),
                 TagPrefix = prefixes.NewPrefix(),
+                FormKey = FormKeys.Generate(),
                 CreatedAt = clock.GetUtcNow(),
             };
             if (!TagPrefix.IsValid(tenant.TagPrefix))

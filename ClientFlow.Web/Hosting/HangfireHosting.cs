@@ -1,4 +1,5 @@
 using ClientFlow.Automation.Data;
+using ClientFlow.Automation.Jobs;
 using Hangfire;
 using Hangfire.AspNetCore;
 using Hangfire.InMemory;
@@ -16,7 +17,7 @@ namespace ClientFlow.Web.Hosting;
 public static class HangfireHosting
 {
     /// <summary>Alphabetical order is priority: PostgreSQL storage fetches queues in that order.</summary>
-    public static readonly string[] Queues = ["a_engine", "b_outbox", "c_import", "default"];
+    public static readonly string[] Queues = [.. JobQueues.All];
 
     public static IServiceCollection AddClientFlowHangfire(this IServiceCollection services, IConfiguration configuration)
     {

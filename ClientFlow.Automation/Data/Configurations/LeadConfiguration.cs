@@ -20,6 +20,7 @@ internal sealed class LeadConfiguration : IEntityTypeConfiguration<Lead>
         builder.Property(l => l.BrokerNetwork).HasMaxLength(200);
         builder.Property(l => l.Status).HasConversion<string>().HasMaxLength(20);
         builder.Property(l => l.SyncState).HasConversion<string>().HasMaxLength(20);
+        builder.Property(l => l.Source).HasConversion<string>().HasMaxLength(20);
         builder.Property(l => l.SyncError).HasMaxLength(2000);
         builder.HasMany(l => l.Tags).WithOne().HasForeignKey(t => t.LeadId).OnDelete(DeleteBehavior.Cascade);
     }

@@ -13,5 +13,7 @@ internal sealed class TenantConfiguration : IEntityTypeConfiguration<Tenant>
         builder.HasIndex(t => t.TagPrefix).IsUnique();
         builder.Property(t => t.ApiKeyHash).HasMaxLength(64);
         builder.HasIndex(t => t.ApiKeyHash).IsUnique();
+        builder.Property(t => t.FormKey).HasMaxLength(FormKeys.Length);
+        builder.HasIndex(t => t.FormKey).IsUnique();
     }
 }

@@ -1,0 +1,18 @@
+namespace ClientFlow.Automation.Leads;
+
+public enum CaptureStatus
+{
+    /// <summary>A new lead.</summary>
+    Created,
+
+    /// <summary>The tenant already had this email: the lead is kept, with any new tags.</summary>
+    Existing,
+
+    Invalid,
+
+    /// <summary>The tenant is at its lead limit.</summary>
+    LimitReached,
+
+    /// <summary>Exclusive policy: another IB already has this email.</summary>
+    TakenByAnotherIb,
+}

@@ -1,0 +1,198 @@
+using ClientFlow.Automation.Data;
+using ClientFlow.Automation.Outbox;
+using ClientFlow.Automation.Tenancy;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace ClientFlow.Automation.Leads;
+
+/// <summary>
+/// The one way a lead enters ClientFlow, for every path (form, API, manual, CSV). In one
+/// transaction per batch it serializes on the tenant row (so the lead limit is exact), claims the
+/// email platform-wide (the exclusive policy), stores the lead with its capture tags, and writes the
+/// outbox row that will sync it to Systeme.io. Nothing reaches Systeme.io before the commit, and
+/// nothing committed is lost if Systeme.io is down.
+/// </summary>
+public sealed class LeadCapture(
+    ClientFlowDbContext db,
+    TenantScope tenantScope,
+    OutboxJobs outboxJobs,
+    IOptions<CaptureOptions> options,
+    IOptions<OutboxOptions> outbox,
+    TimeProvider clock)
+{
+    /// <summary>Validates and captures one lead for <paramref name="tenantId"/>.</summary>
+    public async Task<CaptureResult> CaptureAsync(Guid tenantId, LeadInput input, LeadSource source, CancellationToken cancellationToken)
+    {
+        var normalized = LeadInputRules.Normalize(input);
+        var errors = LeadInputRules.Validate(normalized);
+        if (errors.Count > 0)
+        {
+            return new CaptureResult(CaptureStatus.Invalid, null, errors);
+        }
+
+        var results = await CaptureValidAsync(tenantId, [normalized], source, syncNow: true, cancellationToken);
+        return results[0];
+    }
+
+    /// <summary>
+    /// Captures inputs that are already normalised and valid, in one transaction; one result per input,
+    /// in order. With <paramref name="syncNow"/> false (imports) the outbox rows wait for the sweep
+    /// instead of one job each.
+    /// </summary>
+    public async Task<IReadOnlyList<CaptureResult>> CaptureValidAsync(
+        Guid tenantId, IReadOnlyList<LeadInput> inputs, LeadSource source, bool syncNow, CancellationToken cancellationToken)
+    {
+        using var scope = tenantScope.Enter(tenantId);
+        var now = clock.GetUtcNow();
+        var results = new CaptureResult[inputs.Count];
+        var outboxRows = new List<OutboundOperation>();
+
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            // Taking the tenant row's write lock first makes concurrent captures of one tenant queue up.
+            await db.Tenants.Where(t => t.Id == tenantId)
+                .ExecuteUpdateAsync(s => s.SetProperty(t => t.LastCaptureAt, now), cancellationToken);
+            var maxLeads = await db.Tenants.Where(t => t.Id == tenantId).Select(t => t.MaxLeads).SingleAsync(cancellationToken);
+            var count = await db.Leads.CountAsync(cancellationToken);
+
+            var emails = inputs.Select(i => i.Email!).Distinct().ToList();
+            var existing = await db.Leads.Include(l => l.Tags).Where(l => emails.Contains(l.Email)).ToDictionaryAsync(l => l.Email, cancellationToken);
+            var owners = await ClaimAsync(tenantId, emails, now, cancellationToken);
+
+            for (var i = 0; i < inputs.Count; i++)
+            {
+                var input = inputs[i];
+                var tags = CaptureTags.For(input.IbType, input.MonthlyLeads);
+                if (existing.TryGetValue(input.Email!, out var lead))
+                {
+                    var added = AddTags(lead, tags, now);
+                    FillBlanks(lead, input);
+                    if (added)
+                    {
+                        outboxRows.Add(Outbound(lead, now, syncNow));
+                    }
+
+                    results[i] = CaptureResult.Of(CaptureStatus.Existing, lead);
+                    continue;
+                }
+
+                if (options.Value.Policy == CapturePolicy.Exclusive && owners[input.Email!] != tenantId)
+                {
+                    results[i] = CaptureResult.Of(CaptureStatus.TakenByAnotherIb);
+                    continue;
+                }
+
+                if (count >= maxLeads)
+                {
+                    results[i] = CaptureResult.Of(CaptureStatus.LimitReached);
+                    continue;
+                }
+
+                lead = new Lead
+                {
+                    Email = input.Email!,
+                    Name = input.Name,
+                    Phone = input.Phone,
+                    IbType = input.IbType,
+                    MonthlyLeads = input.MonthlyLeads,
+                    BrokerNetwork = input.BrokerNetwork,
+                    Source = source,
+                    SyncState = LeadSyncState.Pending,
+                    CreatedAt = now,
+                };
+                AddTags(lead, tags, now);
+                db.Leads.Add(lead);
+                existing[lead.Email] = lead;
+                outboxRows.Add(Outbound(lead, now, syncNow));
+                count++;
+                results[i] = CaptureResult.Of(CaptureStatus.Created, lead);
+            }
+
+            db.OutboundOperations.AddRange(outboxRows);
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        if (syncNow)
+        {
+            foreach (var row in outboxRows)
+            {
+                outboxJobs.Enqueue(tenantId, row.Id);
+            }
+        }
+
+        return results;
+    }
+
+    /// <summary>Claims unclaimed emails for this tenant (insert, tolerating the conflict) and returns every email's owner.</summary>
+    private async Task<Dictionary<string, Guid>> ClaimAsync(Guid tenantId, List<string> emails, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var owners = await ClaimOwnersAsync(emails, cancellationToken);
+        var unclaimed = emails.Where(e => !owners.ContainsKey(e)).ToList();
+        foreach (var email in unclaimed)
+        {
+            await db.InsertEmailClaimIfAbsentAsync(email, tenantId, now, cancellationToken);
+        }
+
+        if (unclaimed.Count > 0)
+        {
+            foreach (var (email, owner) in await ClaimOwnersAsync(unclaimed, cancellationToken))
+            {
+                owners[email] = owner;
+            }
+        }
+
+        return owners;
+    }
+
+    private async Task<Dictionary<string, Guid>> ClaimOwnersAsync(List<string> emails, CancellationToken cancellationToken)
+    {
+        var owners = new Dictionary<string, Guid>();
+        foreach (var chunk in emails.Chunk(500))
+        {
+            var claims = await db.LeadEmailClaims.Where(c => chunk.Contains(c.Email)).Select(c => new { c.Email, c.TenantId }).ToListAsync(cancellationToken);
+            foreach (var claim in claims)
+            {
+                owners[claim.Email] = claim.TenantId;
+            }
+        }
+
+        return owners;
+    }
+
+    private OutboundOperation Outbound(Lead lead, DateTimeOffset now, bool syncNow) => new()
+    {
+        Kind = OutboundKind.SystemeLeadSync,
+        LeadId = lead.Id,
+        CreatedAt = now,
+        // Leased to the job enqueued right after commit; the sweep takes over if that job is lost.
+        NextAttemptAt = syncNow ? now + outbox.Value.Lease : now,
+    };
+
+    private static bool AddTags(Lead lead, IEnumerable<string> slugs, DateTimeOffset now)
+    {
+        var added = false;
+        foreach (var slug in slugs.Where(s => lead.Tags.All(t => t.Slug != s)))
+        {
+            lead.Tags.Add(new LeadTag { Slug = slug, AddedAt = now });
+            added = true;
+        }
+
+        if (added && lead.SyncState is LeadSyncState.Synced or LeadSyncState.NotSynced)
+        {
+            lead.SyncState = LeadSyncState.Pending;
+        }
+
+        return added;
+    }
+
+    private static void FillBlanks(Lead lead, LeadInput input)
+    {
+        lead.Name ??= input.Name;
+        lead.Phone ??= input.Phone;
+        lead.IbType ??= input.IbType;
+        lead.MonthlyLeads ??= input.MonthlyLeads;
+        lead.BrokerNetwork ??= input.BrokerNetwork;
+    }
+}

@@ -1,0 +1,9 @@
+namespace ClientFlow.Automation.Leads;
+
+public enum LeadSource
+{
+    Manual,
+    Form,
+    Api,
+    Import,
+}

@@ -1,0 +1,17 @@
+using ClientFlow.Automation.Jobs;
+using ClientFlow.Automation.Leads.Import;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ClientFlow.Automation.Leads;
+
+public static class LeadsServiceCollectionExtensions
+{
+    public static IServiceCollection AddLeads(this IServiceCollection services)
+    {
+        services.AddOptions<CaptureOptions>().BindConfiguration(CaptureOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddScoped<LeadCapture>();
+        services.AddScoped<LeadImporter>();
+        services.AddScoped<LeadImportJob>();
+        return services;
+    }
+}

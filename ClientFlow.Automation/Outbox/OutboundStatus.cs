@@ -1,0 +1,10 @@
+namespace ClientFlow.Automation.Outbox;
+
+public enum OutboundStatus
+{
+    Pending,
+    Done,
+
+    /// <summary>Refused for good (a 4xx other than 429); kept with the reason, retried only by hand.</summary>
+    Failed,
+}

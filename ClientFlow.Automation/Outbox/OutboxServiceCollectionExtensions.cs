@@ -1,0 +1,18 @@
+using ClientFlow.Automation.Jobs;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ClientFlow.Automation.Outbox;
+
+public static class OutboxServiceCollectionExtensions
+{
+    public static IServiceCollection AddOutbox(this IServiceCollection services)
+    {
+        services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddScoped<OutboxJobs>();
+        services.AddScoped<OutboxDispatcher>();
+        services.AddScoped<OutboxSweep>();
+        services.AddScoped<OutboxJob>();
+        services.AddScoped<OutboxSweepJob>();
+        return services;
+    }
+}

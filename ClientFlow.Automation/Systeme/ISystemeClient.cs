@@ -1,0 +1,23 @@
+namespace ClientFlow.Automation.Systeme;
+
+/// <summary>The Systeme.io public API calls ClientFlow makes. Failures throw <see cref="SystemeApiException"/>.</summary>
+public interface ISystemeClient
+{
+    /// <summary>Exact, case-insensitive match on email (the API's own filter).</summary>
+    Task<SystemeContact?> FindContactByEmailAsync(string email, CancellationToken cancellationToken);
+
+    Task<SystemeContact> CreateContactAsync(string email, IReadOnlyList<SystemeContactField> fields, CancellationToken cancellationToken);
+
+    /// <summary>Merge-patch: only the given fields change.</summary>
+    Task<SystemeContact> UpdateContactFieldsAsync(long contactId, IReadOnlyList<SystemeContactField> fields, CancellationToken cancellationToken);
+
+    /// <summary>The tag with exactly this name (the API's search is a substring search).</summary>
+    Task<SystemeTag?> FindTagAsync(string name, CancellationToken cancellationToken);
+
+    Task<SystemeTag> CreateTagAsync(string name, CancellationToken cancellationToken);
+
+    Task AssignTagAsync(long contactId, long tagId, CancellationToken cancellationToken);
+
+    /// <summary>Removing a tag the contact does not have (404) counts as done.</summary>
+    Task RemoveTagAsync(long contactId, long tagId, CancellationToken cancellationToken);
+}

@@ -1,0 +1,113 @@
+using System.Net;
+using ClientFlow.Automation.Data;
+using ClientFlow.Automation.Leads;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace ClientFlow.Automation.Systeme;
+
+/// <summary>
+/// Brings one lead to Systeme.io: the contact (found by email, else created; a 422 on <c>email</c>
+/// means it exists), its fields, and every prefixed tag not yet there. Every step is idempotent,
+/// so running it again after a crash or a retry adds nothing twice.
+/// </summary>
+public sealed class LeadSync(
+    ClientFlowDbContext db,
+    ISystemeClient client,
+    SystemeTagCache tagIds,
+    IOptions<SystemeOptions> options,
+    TimeProvider clock)
+{
+    /// <summary>Runs inside the lead's tenant scope. Changes are saved by the caller.</summary>
+    public async Task<Lead?> SyncAsync(Guid leadId, CancellationToken cancellationToken)
+    {
+        var lead = await db.Leads.Include(l => l.Tags).SingleOrDefaultAsync(l => l.Id == leadId, cancellationToken);
+        if (lead is null)
+        {
+            return null;
+        }
+
+        var tenant = await db.Tenants.AsNoTracking().SingleAsync(t => t.Id == lead.TenantId, cancellationToken);
+        var contact = await EnsureContactAsync(lead, Fields(lead, tenant.Id, tenant.TagPrefix), cancellationToken);
+        lead.SystemeContactId = contact.Id;
+
+        var onContact = contact.Tags?.Select(t => t.Id).ToHashSet() ?? [];
+        foreach (var tag in lead.Tags.Where(t => t.SyncedAt is null))
+        {
+            var name = TagSlug.Qualify(tenant.TagPrefix, tag.Slug);
+            var tagId = await tagIds.GetOrCreateIdAsync(client, name, cancellationToken);
+            if (!onContact.Contains(tagId))
+            {
+                try
+                {
+                    await client.AssignTagAsync(contact.Id, tagId, cancellationToken);
+                }
+                catch (SystemeApiException ex) when (ex.Status == HttpStatusCode.UnprocessableEntity && ex.HasViolationOn("tagId"))
+                {
+                    // Deleted in Systeme.io since we cached it: resolve again.
+                    tagIds.Forget(name);
+                    tagId = await tagIds.GetOrCreateIdAsync(client, name, cancellationToken);
+                    await client.AssignTagAsync(contact.Id, tagId, cancellationToken);
+                }
+
+                onContact.Add(tagId);
+            }
+
+            tag.SyncedAt = clock.GetUtcNow();
+        }
+
+        lead.SyncState = LeadSyncState.Synced;
+        lead.SyncError = null;
+        lead.SystemeSyncedAt = clock.GetUtcNow();
+        return lead;
+    }
+
+    private async Task<SystemeContact> EnsureContactAsync(Lead lead, IReadOnlyList<SystemeContactField> fields, CancellationToken cancellationToken)
+    {
+        var existing = await client.FindContactByEmailAsync(lead.Email, cancellationToken);
+        if (existing is null)
+        {
+            try
+            {
+                return await client.CreateContactAsync(lead.Email, fields, cancellationToken);
+            }
+            catch (SystemeApiException ex) when (ex.Status == HttpStatusCode.UnprocessableEntity && ex.HasViolationOn("email"))
+            {
+                // Created meanwhile (another IB, another node, a retried request): it exists, use it.
+                existing = await client.FindContactByEmailAsync(lead.Email, cancellationToken);
+                if (existing is null)
+                {
+                    throw;
+                }
+            }
+        }
+
+        // One contact can belong to several IBs: fill what is empty, never overwrite another IB's values.
+        var missing = fields.Where(f => string.IsNullOrEmpty(existing.FieldValue(f.Slug))).ToList();
+        return missing.Count == 0 ? existing : await client.UpdateContactFieldsAsync(existing.Id, missing, cancellationToken);
+    }
+
+    private List<SystemeContactField> Fields(Lead lead, Guid tenantId, string tagPrefix)
+    {
+        var settings = options.Value;
+        var fields = new List<SystemeContactField>();
+        if (lead.Name is { } name)
+        {
+            var parts = name.Split(' ', 2, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            fields.Add(new SystemeContactField("first_name", parts[0]));
+            if (parts.Length > 1)
+            {
+                fields.Add(new SystemeContactField("surname", parts[1]));
+            }
+        }
+
+        if (lead.Phone is { } phone)
+        {
+            fields.Add(new SystemeContactField("phone_number", phone));
+        }
+
+        fields.Add(new SystemeContactField(settings.OwnerIdFieldSlug, tenantId.ToString()));
+        fields.Add(new SystemeContactField(settings.PrefixFieldSlug, tagPrefix));
+        return fields;
+    }
+}

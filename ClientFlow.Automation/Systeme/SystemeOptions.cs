@@ -1,0 +1,39 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace ClientFlow.Automation.Systeme;
+
+/// <summary>The shared Systeme.io account. No <see cref="ApiKey"/> means offline: leads are kept and shown as not synced.</summary>
+public sealed class SystemeOptions
+{
+    public const string SectionName = "Systeme";
+
+    [Required]
+    public Uri BaseUrl { get; set; } = new("https://api.systeme.io/api/");
+
+    public string? ApiKey { get; set; }
+
+    public string? WebhookSecret { get; set; }
+
+    /// <summary>Custom contact field holding the owning IB's tenant id.</summary>
+    [Required]
+    [RegularExpression("^[a-z0-9_]+$")]
+    public string OwnerIdFieldSlug { get; set; } = "ib_owner_id";
+
+    /// <summary>Custom contact field holding the owning IB's tag prefix.</summary>
+    [Required]
+    [RegularExpression("^[a-z0-9_]+$")]
+    public string PrefixFieldSlug { get; set; } = "ib_prefix";
+
+    /// <summary>Client-side ceiling shared by every caller of this account; 429s and the rate-limit headers slow it further.</summary>
+    [Range(0.1, 100)]
+    public double MaxRequestsPerSecond { get; set; } = 4;
+
+    /// <summary>Attempts per call on 429, 5xx and network failures before the outbox takes over with its own, longer backoff.</summary>
+    [Range(1, 10)]
+    public int MaxAttempts { get; set; } = 4;
+
+    [Range(1, 300)]
+    public int TimeoutSeconds { get; set; } = 30;
+
+    public bool IsOffline => string.IsNullOrWhiteSpace(ApiKey);
+}

@@ -1,0 +1,34 @@
+using System.Net.Http.Headers;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace ClientFlow.Automation.Systeme;
+
+public static class SystemeServiceCollectionExtensions
+{
+    public static IServiceCollection AddSysteme(this IServiceCollection services)
+    {
+        services.AddOptions<SystemeOptions>()
+            .BindConfiguration(SystemeOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        services.AddSingleton<SystemeRateLimiter>();
+        services.AddSingleton<SystemeTagCache>();
+        services.AddTransient<SystemeResilienceHandler>();
+        services.AddHttpClient<ISystemeClient, SystemeClient>((sp, http) =>
+            {
+                var options = sp.GetRequiredService<IOptions<SystemeOptions>>().Value;
+                http.BaseAddress = options.BaseUrl.AbsoluteUri.EndsWith('/') ? options.BaseUrl : new Uri(options.BaseUrl.AbsoluteUri + "/");
+                http.Timeout = Timeout.InfiniteTimeSpan; // per attempt, in SystemeResilienceHandler
+                http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+                if (!options.IsOffline)
+                {
+                    http.DefaultRequestHeaders.Add("X-API-Key", options.ApiKey);
+                }
+            })
+            .AddHttpMessageHandler<SystemeResilienceHandler>();
+        services.AddScoped<LeadSync>();
+        return services;
+    }
+}

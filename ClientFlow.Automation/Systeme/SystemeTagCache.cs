@@ -1,0 +1,35 @@
+using System.Collections.Concurrent;
+
+namespace ClientFlow.Automation.Systeme;
+
+/// <summary>
+/// Tag name to Systeme.io id, for the life of the process. A miss searches (exact match on the
+/// name), then creates; two callers missing at once share one lookup.
+/// </summary>
+public sealed class SystemeTagCache
+{
+    private readonly ConcurrentDictionary<string, Lazy<Task<long>>> _ids = new(StringComparer.OrdinalIgnoreCase);
+
+    public async Task<long> GetOrCreateIdAsync(ISystemeClient client, string name, CancellationToken cancellationToken)
+    {
+        var entry = _ids.GetOrAdd(name, n => new Lazy<Task<long>>(() => ResolveAsync(client, n, cancellationToken)));
+        try
+        {
+            return await entry.Value;
+        }
+        catch
+        {
+            _ids.TryRemove(new KeyValuePair<string, Lazy<Task<long>>>(name, entry));
+            throw;
+        }
+    }
+
+    /// <summary>Forget a tag (deleted in Systeme.io: "Tag with ID … not found").</summary>
+    public void Forget(string name) => _ids.TryRemove(name, out _);
+
+    private static async Task<long> ResolveAsync(ISystemeClient client, string name, CancellationToken cancellationToken)
+    {
+        var existing = await client.FindTagAsync(name, cancellationToken);
+        return existing?.Id ?? (await client.CreateTagAsync(name, cancellationToken)).Id;
+    }
+}

@@ -1,0 +1,3 @@
+namespace ClientFlow.Automation.Systeme;
+
+public sealed record SystemeViolation(string PropertyPath, string Message);
