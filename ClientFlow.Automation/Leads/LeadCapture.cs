@@ -1,5 +1,6 @@
 using ClientFlow.Automation.Data;
 using ClientFlow.Automation.Outbox;
+using ClientFlow.Automation.Systeme;
 using ClientFlow.Automation.Tenancy;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -19,6 +20,7 @@ public sealed class LeadCapture(
     OutboxJobs outboxJobs,
     IOptions<CaptureOptions> options,
     IOptions<OutboxOptions> outbox,
+    IOptions<SystemeOptions> systeme,
     TimeProvider clock)
 {
     /// <summary>Validates and captures one lead for <paramref name="tenantId"/>.</summary>
@@ -98,7 +100,7 @@ public sealed class LeadCapture(
                     MonthlyLeads = input.MonthlyLeads,
                     BrokerNetwork = input.BrokerNetwork,
                     Source = source,
-                    SyncState = LeadSyncState.Pending,
+                    SyncState = systeme.Value.IsOffline ? LeadSyncState.NotSynced : LeadSyncState.Pending,
                     CreatedAt = now,
                 };
                 AddTags(lead, tags, now);
@@ -123,6 +125,26 @@ public sealed class LeadCapture(
         }
 
         return results;
+    }
+
+    /// <summary>Queues the lead's Systeme.io sync again (after a refusal was fixed, or by hand). False if the lead is not the tenant's.</summary>
+    public async Task<bool> ResyncAsync(Guid tenantId, Guid leadId, CancellationToken cancellationToken)
+    {
+        using var scope = tenantScope.Enter(tenantId);
+        var lead = await db.Leads.SingleOrDefaultAsync(l => l.Id == leadId, cancellationToken);
+        if (lead is null)
+        {
+            return false;
+        }
+
+        var now = clock.GetUtcNow();
+        var row = Outbound(lead, now, syncNow: true);
+        db.OutboundOperations.Add(row);
+        lead.SyncState = systeme.Value.IsOffline ? LeadSyncState.NotSynced : LeadSyncState.Pending;
+        lead.SyncError = null;
+        await db.SaveChangesAsync(cancellationToken);
+        outboxJobs.Enqueue(tenantId, row.Id);
+        return true;
     }
 
     /// <summary>Claims unclaimed emails for this tenant (insert, tolerating the conflict) and returns every email's owner.</summary>
@@ -179,7 +201,7 @@ public sealed class LeadCapture(
             added = true;
         }
 
-        if (added && lead.SyncState is LeadSyncState.Synced or LeadSyncState.NotSynced)
+        if (added && lead.SyncState is LeadSyncState.Synced)
         {
             lead.SyncState = LeadSyncState.Pending;
         }

@@ -11,6 +11,7 @@ public static class LeadsServiceCollectionExtensions
         services.AddOptions<CaptureOptions>().BindConfiguration(CaptureOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddScoped<LeadCapture>();
         services.AddScoped<LeadImporter>();
+        services.AddScoped<LeadImports>();
         services.AddScoped<LeadImportJob>();
         return services;
     }

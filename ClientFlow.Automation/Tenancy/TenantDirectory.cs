@@ -50,6 +50,30 @@ public sealed class TenantDirectory(ClientFlowDbContext db, TimeProvider clock)
             .ToList();
     }
 
+    /// <summary>Changes a tenant's lead limit, recording who did it and the old and new values.</summary>
+    public async Task<bool> SetMaxLeadsAsync(string actorUserId, Guid tenantId, int maxLeads, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxLeads);
+        var tenant = await db.Tenants.SingleOrDefaultAsync(t => t.Id == tenantId, cancellationToken);
+        if (tenant is null)
+        {
+            return false;
+        }
+
+        var previous = tenant.MaxLeads;
+        tenant.MaxLeads = maxLeads;
+        db.AuditEntries.Add(new AuditEntry
+        {
+            At = clock.GetUtcNow(),
+            ActorUserId = actorUserId,
+            Action = "admin.tenant.max-leads",
+            TenantId = tenantId,
+            Detail = $"{previous} -> {maxLeads}",
+        });
+        await db.SaveChangesAsync(cancellationToken);
+        return true;
+    }
+
     private async Task AuditAsync(string actorUserId, string action, Guid? tenantId, CancellationToken cancellationToken)
     {
         db.AuditEntries.Add(new AuditEntry { At = clock.GetUtcNow(), ActorUserId = actorUserId, Action = action, TenantId = tenantId });

@@ -9,7 +9,14 @@ public static class Policies
     public const string Admin = "Admin";
     public const string Ib = "IB";
 
+    /// <summary>A caller of the capture API, authenticated by its tenant's API key.</summary>
+    public const string ApiClient = "ApiClient";
+
     public static AuthorizationBuilder AddClientFlowPolicies(this AuthorizationBuilder builder) => builder
         .AddPolicy(Admin, p => p.RequireAuthenticatedUser().RequireRole(Roles.Admin))
-        .AddPolicy(Ib, p => p.RequireAuthenticatedUser().RequireRole(Roles.Ib).RequireClaim(TenantClaims.TenantId));
+        .AddPolicy(Ib, p => p.RequireAuthenticatedUser().RequireRole(Roles.Ib).RequireClaim(TenantClaims.TenantId))
+        .AddPolicy(ApiClient, p => p
+            .AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName)
+            .RequireAuthenticatedUser()
+            .RequireClaim(TenantClaims.TenantId));
 }

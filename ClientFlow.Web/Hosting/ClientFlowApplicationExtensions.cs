@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ClientFlow.Web.Authorization;
+using ClientFlow.Web.Endpoints;
 using ClientFlow.Web.Tenancy;
 using Hangfire;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -24,6 +25,7 @@ public static class ClientFlowApplicationExtensions
         app.UseAuthentication();
         app.UseMiddleware<TenantResolutionMiddleware>();
         app.UseAuthorization();
+        app.UseRateLimiter();
         return app;
     }
 
@@ -32,6 +34,8 @@ public static class ClientFlowApplicationExtensions
     {
         app.MapStaticAssets();
         app.MapRazorPages().WithStaticAssets();
+        app.MapLeadCaptureEndpoints();
+        app.MapOpenApi().AllowAnonymous();
         app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = WriteHealthAsync }).AllowAnonymous();
         app.MapHangfireDashboardWithAuthorizationPolicy(Policies.Admin, "/hangfire", new DashboardOptions
         {

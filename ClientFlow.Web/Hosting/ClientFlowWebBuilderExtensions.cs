@@ -4,6 +4,7 @@ using ClientFlow.Automation.Tenancy;
 using ClientFlow.Web.Authorization;
 using ClientFlow.Web.Email;
 using ClientFlow.Web.Tenancy;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
@@ -32,6 +33,9 @@ public static class ClientFlowWebBuilderExtensions
 
         services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.SectionName);
         services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.SectionName);
+        services.AddOptions<AppOptions>().BindConfiguration(AppOptions.SectionName)
+            .Validate(o => o.IsValid, "App:PublicBaseUrl must be empty or an absolute http(s) URL.")
+            .ValidateOnStart();
 
         services.AddDefaultIdentity<ClientFlowUser>(options =>
             {
@@ -50,6 +54,8 @@ public static class ClientFlowWebBuilderExtensions
         // Keys in the database: every app node reads the same ring, so cookies survive a move between nodes.
         services.AddDataProtection().SetApplicationName("ClientFlow").PersistKeysToDbContext<ClientFlowDbContext>();
 
+        services.AddAuthentication()
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder().AddClientFlowPolicies();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, HideForbiddenResultHandler>();
 
@@ -63,6 +69,8 @@ public static class ClientFlowWebBuilderExtensions
         services.AddClientFlowHangfire(configuration);
         services.AddHealthChecks().AddDbContextCheck<ClientFlowDbContext>("database");
         services.AddProblemDetails();
+        services.AddClientFlowRateLimits(configuration);
+        services.AddOpenApi(options => options.ShouldInclude = description => description.RelativePath?.StartsWith("api/", StringComparison.Ordinal) == true);
 
         return builder;
     }

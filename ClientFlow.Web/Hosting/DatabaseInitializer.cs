@@ -1,4 +1,6 @@
 using ClientFlow.Automation.Data;
+using ClientFlow.Automation.Jobs;
+using Hangfire;
 using ClientFlow.Automation.Tenancy;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -49,6 +51,9 @@ public static partial class DatabaseInitializer
         {
             await ActivatorUtilities.CreateInstance<DemoSeeder>(services).SeedAsync(demo, cancellationToken);
         }
+
+        services.GetRequiredService<IRecurringJobManager>().AddOrUpdate<OutboxSweepJob>(
+            OutboxSweepJob.RecurringId, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
     }
 
     private static async Task EnsureAdminAsync(UserManager<ClientFlowUser> users, AdminOptions admin, ILogger logger)

@@ -56,7 +56,15 @@ public sealed class DemoSeeder(
             }
 
             var tenant = await db.Tenants.FindAsync([user.TenantId!.Value], cancellationToken);
-            var key = options.ApiKeys.GetValueOrDefault(ib.Key) ?? newKey;
+            var configuredKey = options.ApiKeys.GetValueOrDefault(ib.Key);
+            if (configuredKey is not null && tenant!.ApiKeyHash != ApiKey.Hash(configuredKey))
+            {
+                // A fixed demo key set after the first seed still takes effect: scripted demos stay repeatable.
+                tenant.ApiKeyHash = ApiKey.Hash(configuredKey);
+                await db.SaveChangesAsync(cancellationToken);
+            }
+
+            var key = configuredKey ?? newKey;
             banner.Add($"  {ib.Key.ToLowerInvariant(),-6} {ib.Email,-24} password: {options.Password}  prefix: {tenant!.TagPrefix}"
                 + (key is null ? string.Empty : $"  api key: {key}"));
         }

@@ -1,16 +1,140 @@
 using ClientFlow.Automation.Data;
 using ClientFlow.Automation.Leads;
+using ClientFlow.Automation.Leads.Import;
+using ClientFlow.Web.Pages.Forms;
+using ClientFlow.Web.Tenancy;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 
 namespace ClientFlow.Web.Pages.Leads;
 
-public sealed class IndexModel(ClientFlowDbContext db) : PageModel
+/// <summary>The IB's leads: stats, search and filters, paging, manual add and CSV import.</summary>
+public sealed class IndexModel(ClientFlowDbContext db, LeadCapture capture, LeadImports imports, TimeProvider clock) : PageModel
 {
+    public const int PageSize = 25;
+
+    [BindProperty(SupportsGet = true, Name = "q")]
+    public string? Query { get; set; }
+
+    [BindProperty(SupportsGet = true, Name = "status")]
+    public LeadStatus? Status { get; set; }
+
+    [BindProperty(SupportsGet = true, Name = "tag")]
+    public string? Tag { get; set; }
+
+    [BindProperty(SupportsGet = true, Name = "page")]
+    public int PageNumber { get; set; } = 1;
+
+    [BindProperty]
+    public FormInput Input { get; set; } = new();
+
     public IReadOnlyList<Lead> Leads { get; private set; } = [];
 
-    public async Task OnGetAsync(CancellationToken cancellationToken)
+    public int MatchingCount { get; private set; }
+
+    public int PageCount => Math.Max(1, (MatchingCount + PageSize - 1) / PageSize);
+
+    public LeadStats Stats { get; private set; } = new(0, 0, 0);
+
+    public IReadOnlyList<string> TagSlugs { get; private set; } = [];
+
+    public IReadOnlyList<LeadImport> RecentImports { get; private set; } = [];
+
+    public bool ShowAddForm { get; private set; }
+
+    public async Task OnGetAsync(CancellationToken cancellationToken) => await LoadAsync(cancellationToken);
+
+    public async Task<IActionResult> OnPostAddAsync(CancellationToken cancellationToken)
     {
-        Leads = await db.Leads.AsNoTracking().OrderByDescending(l => l.CreatedAt).ToListAsync(cancellationToken);
+        var result = await capture.CaptureAsync(User.GetTenantId()!.Value, Input.ToLeadInput(), LeadSource.Manual, cancellationToken);
+        if (result.Succeeded)
+        {
+            TempData["Flash"] = result.Status == CaptureStatus.Created ? $"Added {result.Lead!.Email}." : $"{result.Lead!.Email} was already one of your leads.";
+            return RedirectToPage("/Leads/Details", new { id = result.Lead.Id });
+        }
+
+        ModelState.Clear();
+        foreach (var (field, messages) in result.Errors)
+        {
+            ModelState.AddModelError($"{nameof(Input)}.{FormInput.FieldFor(field)}", string.Join(" ", messages));
+        }
+
+        if (result.Status != CaptureStatus.Invalid)
+        {
+            ModelState.AddModelError(string.Empty, result.Refusal!);
+        }
+
+        ShowAddForm = true;
+        await LoadAsync(cancellationToken);
+        return Page();
     }
+
+    public async Task<IActionResult> OnPostImportAsync(IFormFile? file, CancellationToken cancellationToken)
+    {
+        if (file is null || file.Length == 0)
+        {
+            ModelState.AddModelError("file", "Choose a CSV file to import.");
+        }
+        else if (file.Length > LeadImports.MaxFileBytes)
+        {
+            ModelState.AddModelError("file", $"The file is larger than {LeadImports.MaxFileBytes / (1024 * 1024)} MB.");
+        }
+
+        if (!ModelState.IsValid)
+        {
+            await LoadAsync(cancellationToken);
+            return Page();
+        }
+
+        using var buffer = new MemoryStream();
+        await file!.CopyToAsync(buffer, cancellationToken);
+        var import = await imports.StartAsync(User.GetTenantId()!.Value, file.FileName, buffer.ToArray(), cancellationToken);
+        return RedirectToPage("/Leads/Import", new { id = import.Id });
+    }
+
+    private async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var monthStart = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero);
+        Stats = new LeadStats(
+            await db.Leads.CountAsync(cancellationToken),
+            await db.Leads.CountAsync(l => l.CreatedAt >= monthStart, cancellationToken),
+            await db.Leads.CountAsync(l => l.Tags.Any(t => t.Slug == CaptureTags.Converted), cancellationToken));
+        TagSlugs = await db.LeadTags.Select(t => t.Slug).Distinct().OrderBy(s => s).ToListAsync(cancellationToken);
+
+        var leads = db.Leads.AsNoTracking();
+        if (!string.IsNullOrWhiteSpace(Query))
+        {
+            var term = Query.Trim().ToLowerInvariant();
+#pragma warning disable CA1304, CA1311, CA1862 // Translated to SQL lower(...) LIKE: no .NET culture is involved.
+            leads = leads.Where(l => l.Email.Contains(term) || (l.Name != null && l.Name.ToLower().Contains(term)));
+#pragma warning restore CA1304, CA1311, CA1862
+        }
+
+        if (Status is { } status)
+        {
+            leads = leads.Where(l => l.Status == status);
+        }
+
+        if (!string.IsNullOrWhiteSpace(Tag))
+        {
+            leads = leads.Where(l => l.Tags.Any(t => t.Slug == Tag));
+        }
+
+        MatchingCount = await leads.CountAsync(cancellationToken);
+        PageNumber = Math.Clamp(PageNumber, 1, PageCount);
+        Leads = await leads.OrderByDescending(l => l.CreatedAt).ThenBy(l => l.Email)
+            .Skip((PageNumber - 1) * PageSize).Take(PageSize)
+            .ToListAsync(cancellationToken);
+        RecentImports = await db.LeadImports.AsNoTracking().OrderByDescending(i => i.CreatedAt).Take(5)
+            .Select(i => new LeadImport
+            {
+                Id = i.Id, FileName = i.FileName, Status = i.Status, CreatedAt = i.CreatedAt,
+                ImportedRows = i.ImportedRows, RejectedRows = i.RejectedRows, ExistingRows = i.ExistingRows,
+            })
+            .ToListAsync(cancellationToken);
+    }
+
+    public sealed record LeadStats(int Total, int ThisMonth, int Converted);
 }
