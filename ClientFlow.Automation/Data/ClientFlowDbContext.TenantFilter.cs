@@ -99,7 +99,7 @@ public abstract partial class ClientFlowDbContext
     }
 
     private static TenantIsolationException CrossTenantWrite(EntityEntry<ITenantOwned> entry) =>
-        new($"Refused to {entry.State.ToString().ToLowerInvariant()} a {entry.Metadata.DisplayName()} of another tenant.");
+        new($"Refused to {(entry.State switch { EntityState.Added => "insert", EntityState.Deleted => "delete", _ => "update" })} a {entry.Metadata.DisplayName()} of another tenant.");
 
     private sealed class CrossTenantExit(ClientFlowDbContext db) : IDisposable
     {

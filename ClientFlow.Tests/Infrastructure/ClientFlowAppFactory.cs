@@ -60,15 +60,17 @@ public sealed class ClientFlowAppFactory(
         Assert.True(registration.Succeeded, string.Join("; ", registration.Result.Errors.Select(e => e.Description)));
 
         var tenant = registration.Tenant!;
+        var apiKey = ApiKey.Generate();
+        tenant.ApiKeyHash = ApiKey.Hash(apiKey);
         var db = services.GetRequiredService<ClientFlowDbContext>();
         using (services.GetRequiredService<TenantScope>().Enter(tenant.Id))
         {
             var leads = leadEmails.Select(e => new Lead { Email = e, Name = $"{name} lead", CreatedAt = DateTimeOffset.UnixEpoch }).ToList();
             db.Leads.AddRange(leads);
             await db.SaveChangesAsync(TestContext.Current.CancellationToken);
-            return new SeededIb(email, tenant.Id, tenant.TagPrefix, leads.Select(l => l.Id).ToList());
+            return new SeededIb(email, tenant.Id, tenant.TagPrefix, leads.Select(l => l.Id).ToList(), apiKey, tenant.FormKey);
         }
     }
 }
 
-public sealed record SeededIb(string Email, Guid TenantId, string TagPrefix, IReadOnlyList<Guid> LeadIds);
+public sealed record SeededIb(string Email, Guid TenantId, string TagPrefix, IReadOnlyList<Guid> LeadIds, string ApiKey, string FormKey);

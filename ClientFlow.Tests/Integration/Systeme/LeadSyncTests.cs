@@ -1,0 +1,207 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using ClientFlow.Automation.Leads;
+using ClientFlow.Automation.Outbox;
+using ClientFlow.Tests.Infrastructure;
+using ClientFlow.Tests.Infrastructure.Systeme;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ClientFlow.Tests.Integration.Systeme;
+
+public sealed class SyncedCaptureApp : IAsyncLifetime
+{
+    private readonly SqliteTestDatabase _database = new();
+
+    public SystemeEmulator Emulator { get; private set; } = null!;
+
+    public ClientFlowAppFactory App { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        Emulator = await SystemeEmulator.StartAsync();
+        App = new ClientFlowAppFactory(_database, settings: new Dictionary<string, string?>
+        {
+            ["Systeme:BaseUrl"] = Emulator.BaseUrl.ToString(),
+            ["Systeme:ApiKey"] = SystemeEmulator.ApiKey,
+            ["Systeme:MaxRequestsPerSecond"] = "50",
+            ["Outbox:MaxBackoff"] = "00:00:02",
+        });
+        await App.StartAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.DisposeAsync();
+        await Emulator.DisposeAsync();
+        await _database.DisposeAsync();
+    }
+}
+
+/// <summary>Captured leads reach the Systeme.io emulator through the outbox: once, with prefixed tags, through outages and 429 storms.</summary>
+public sealed class LeadSyncTests(SyncedCaptureApp fixture) : IClassFixture<SyncedCaptureApp>
+{
+    private SystemeEmulator Emulator => fixture.Emulator;
+
+    [Fact]
+    public async Task Capture_SyncsTheContactFieldsAndPrefixedTags()
+    {
+        var ib = await fixture.App.SeedIbAsync("sync@ib.test", "Sync IB");
+
+        var leadId = await CaptureAsync(ib, new { email = "synced@example.com", name = "Alex Morgan", phone = "+44 20 7946 0958", ib_type = "forex-ib", monthly_leads = "500+" });
+        var lead = await WaitForStateAsync(ib, leadId, LeadSyncState.Synced);
+
+        var contact = Emulator.ContactByEmail("synced@example.com");
+        Assert.NotNull(contact);
+        Assert.Equal(contact.Id, lead.SystemeContactId);
+        Assert.Equal("Alex", contact.Fields["first_name"]);
+        Assert.Equal("Morgan", contact.Fields["surname"]);
+        Assert.Equal("+44 20 7946 0958", contact.Fields["phone_number"]);
+        Assert.Equal(ib.TenantId.ToString(), contact.Fields["ib_owner_id"]);
+        Assert.Equal(ib.TagPrefix, contact.Fields["ib_prefix"]);
+        Assert.Equal(new[] { "demo-request", "forex-ib", "high-volume" }.Select(s => ib.TagPrefix + s).Order(StringComparer.Ordinal), Emulator.TagNamesOf(contact));
+        Assert.All(lead.Tags, t => Assert.NotNull(t.SyncedAt));
+        Assert.NotNull(lead.SystemeSyncedAt);
+    }
+
+    [Fact]
+    public async Task Capture_DuringAnOutage_IsKept_ShownRetrying_AndSyncedOnceSystemeReturns()
+    {
+        var ib = await fixture.App.SeedIbAsync("outage@ib.test", "Outage IB");
+        Emulator.Down = true;
+        try
+        {
+            var leadId = await CaptureAsync(ib, new { email = "patient@example.com", ib_type = "cfd-partner", monthly_leads = "<100" });
+            var retrying = await WaitForStateAsync(ib, leadId, LeadSyncState.Retrying);
+            Assert.Contains("503", retrying.SyncError, StringComparison.Ordinal);
+
+            Emulator.Down = false;
+            await WaitForStateAsync(ib, leadId, LeadSyncState.Synced);
+        }
+        finally
+        {
+            Emulator.Down = false;
+        }
+
+        var contact = Assert.Single(Emulator.Contacts, c => c.Email == "patient@example.com");
+        Assert.Equal(3, Emulator.TagNamesOf(contact).Count);
+        AssertNoDuplicateTags();
+    }
+
+    [Fact]
+    public async Task Capture_DuringA429Storm_SyncsEveryLeadOnce()
+    {
+        var ib = await fixture.App.SeedIbAsync("storm@ib.test", "Storm IB");
+        Emulator.RateLimitNext(12, retryAfterSeconds: 1);
+
+        var ids = new List<Guid>();
+        foreach (var i in Enumerable.Range(0, 5))
+        {
+            ids.Add(await CaptureAsync(ib, new { email = $"storm{i}@example.com", ib_type = "crypto-affiliate", monthly_leads = "100-499" }));
+        }
+
+        foreach (var id in ids)
+        {
+            await WaitForStateAsync(ib, id, LeadSyncState.Synced, TimeSpan.FromSeconds(60));
+        }
+
+        Assert.Equal(5, Emulator.Contacts.Count(c => c.Email.StartsWith("storm", StringComparison.Ordinal)));
+        Assert.All(Emulator.Contacts.Where(c => c.Email.StartsWith("storm", StringComparison.Ordinal)), c => Assert.Equal(3, Emulator.TagNamesOf(c).Count));
+        AssertNoDuplicateTags();
+    }
+
+    [Fact]
+    public async Task SameEmail_FromTwoIbs_IsOneContact_CarryingBothPrefixes()
+    {
+        var john = await fixture.App.SeedIbAsync("john@shared.test", "John");
+        var sarah = await fixture.App.SeedIbAsync("sarah@shared.test", "Sarah");
+
+        await WaitForStateAsync(john, await CaptureAsync(john, new { email = "shared@example.com", ib_type = "forex-ib" }), LeadSyncState.Synced);
+        await WaitForStateAsync(sarah, await CaptureAsync(sarah, new { email = "Shared@Example.com", ib_type = "crypto-affiliate" }), LeadSyncState.Synced);
+
+        var contact = Assert.Single(Emulator.Contacts, c => c.Email == "shared@example.com");
+        var tags = Emulator.TagNamesOf(contact);
+        Assert.Contains($"{john.TagPrefix}forex-ib", tags);
+        Assert.Contains($"{sarah.TagPrefix}crypto-affiliate", tags);
+        Assert.Contains($"{john.TagPrefix}demo-request", tags);
+        Assert.Contains($"{sarah.TagPrefix}demo-request", tags);
+        Assert.Equal(john.TenantId.ToString(), contact.Fields["ib_owner_id"]);
+    }
+
+    [Fact]
+    public async Task ARefusal_FailsTheSyncWithTheReason_AndRetryingByHandSyncsIt()
+    {
+        var ib = await fixture.App.SeedIbAsync("refused@ib.test", "Refused IB");
+        Emulator.FailNext(1, 400);
+
+        var leadId = await CaptureAsync(ib, new { email = "refused@example.com" });
+        var failed = await WaitForStateAsync(ib, leadId, LeadSyncState.Failed);
+        Assert.Contains("400", failed.SyncError, StringComparison.Ordinal);
+
+        using var page = fixture.App.CreatePageClient();
+        await page.LogInOrFailAsync(ib.Email);
+        var details = await page.GetDocumentAsync($"/Leads/{leadId}");
+        Assert.Equal("Failed", details.QuerySelector("[data-testid=sync-state]")?.GetAttribute("data-state"));
+        Assert.Contains("400", details.QuerySelector("[data-testid=sync-error]")?.TextContent, StringComparison.Ordinal);
+        using (var retry = await page.SubmitFormAsync($"/Leads/{leadId}", new Dictionary<string, string>(), "form[action*='RetrySync']"))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, retry.StatusCode);
+        }
+
+        await WaitForStateAsync(ib, leadId, LeadSyncState.Synced);
+    }
+
+    [Fact]
+    public async Task TheSweep_SyncsOutboxRowsThatHaveNoJob()
+    {
+        var ib = await fixture.App.SeedIbAsync("sweep@ib.test", "Sweep IB");
+        await using (var scope = fixture.App.Services.CreateAsyncScope())
+        {
+            // As an import does: outbox rows written, no job enqueued.
+            var capture = scope.ServiceProvider.GetRequiredService<LeadCapture>();
+            await capture.CaptureValidAsync(ib.TenantId, [new LeadInput { Email = "swept@example.com" }], LeadSource.Import, syncNow: false, TestContext.Current.CancellationToken);
+        }
+
+        await using (var scope = fixture.App.Services.CreateAsyncScope())
+        {
+            Assert.True(await scope.ServiceProvider.GetRequiredService<OutboxSweep>().RunAsync(TestContext.Current.CancellationToken) >= 1);
+        }
+
+        var lead = (await fixture.App.LeadsOfAsync(ib.TenantId)).Single();
+        await WaitForStateAsync(ib, lead.Id, LeadSyncState.Synced);
+        var operations = await fixture.App.AsTenantAsync(ib.TenantId, db => db.OutboundOperations.ToListAsync(TestContext.Current.CancellationToken));
+        Assert.All(operations, o => Assert.Equal(OutboundStatus.Done, o.Status));
+    }
+
+    private void AssertNoDuplicateTags()
+    {
+        var names = Emulator.Tags.Values.ToList();
+        Assert.Equal(names.Count, names.Distinct().Count());
+    }
+
+    private async Task<Guid> CaptureAsync(SeededIb ib, object body)
+    {
+        using var client = fixture.App.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/leads") { Content = new StringContent(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json") };
+        request.Headers.Add("X-Api-Key", ib.ApiKey);
+        using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+        Assert.True(response.IsSuccessStatusCode, $"capture answered {(int)response.StatusCode}");
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        return json.RootElement.GetProperty("id").GetGuid();
+    }
+
+    private async Task<Lead> WaitForStateAsync(SeededIb ib, Guid leadId, LeadSyncState state, TimeSpan? timeout = null)
+    {
+        Lead? lead = null;
+        await Eventually.HoldsAsync(
+            async () =>
+            {
+                lead = (await fixture.App.LeadsOfAsync(ib.TenantId)).Single(l => l.Id == leadId);
+                return lead.SyncState == state;
+            },
+            $"lead {leadId} to be {state} (last seen {lead?.SyncState}: {lead?.SyncError})",
+            timeout);
+        return lead!;
+    }
+}
