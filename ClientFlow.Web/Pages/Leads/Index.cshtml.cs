@@ -23,7 +23,7 @@ public sealed class IndexModel(ClientFlowDbContext db, LeadCapture capture, Lead
     [BindProperty(SupportsGet = true, Name = "tag")]
     public string? Tag { get; set; }
 
-    [BindProperty(SupportsGet = true, Name = "page")]
+    [BindProperty(SupportsGet = true, Name = "p")] // "page" is Razor Pages' own route value
     public int PageNumber { get; set; } = 1;
 
     [BindProperty]
