@@ -43,8 +43,23 @@ public abstract partial class ClientFlowDbContext : IdentityDbContext<ClientFlow
 
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
-    /// <summary>Claims <paramref name="email"/> for <paramref name="tenantId"/> unless someone holds it already (insert, tolerating the conflict).</summary>
-    internal abstract Task InsertEmailClaimIfAbsentAsync(string email, Guid tenantId, DateTimeOffset claimedAt, CancellationToken cancellationToken);
+    /// <summary>Claims each email for <paramref name="tenantId"/> unless someone holds it already (one insert per chunk, tolerating conflicts).</summary>
+    internal async Task InsertEmailClaimsIfAbsentAsync(IReadOnlyList<string> emails, Guid tenantId, DateTimeOffset claimedAt, CancellationToken cancellationToken)
+    {
+        var claimedAtValue = ProviderValue(claimedAt);
+        foreach (var chunk in emails.Chunk(200))
+        {
+            var values = string.Join(", ", chunk.Select((_, i) => $"({{{3 * i}}}, {{{(3 * i) + 1}}}, {{{(3 * i) + 2}}})"));
+            var parameters = chunk.SelectMany(email => new object[] { email, tenantId, claimedAtValue }).ToArray();
+
+            // Only numbered placeholders are spliced in; every value travels as a parameter.
+            var sql = $"""INSERT INTO "LeadEmailClaims" ("Email", "TenantId", "ClaimedAt") VALUES {values} ON CONFLICT ("Email") DO NOTHING""";
+            await Database.ExecuteSqlRawAsync(sql, parameters, cancellationToken);
+        }
+    }
+
+    /// <summary>A date as this provider stores it, for raw SQL.</summary>
+    private protected virtual object ProviderValue(DateTimeOffset value) => value;
 
     /// <summary>True when the failure is a unique-index violation (the provider says how).</summary>
     public abstract bool IsUniqueViolation(DbUpdateException exception);

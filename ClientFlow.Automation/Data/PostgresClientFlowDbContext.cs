@@ -8,11 +8,6 @@ namespace ClientFlow.Automation.Data;
 public sealed class PostgresClientFlowDbContext(DbContextOptions<PostgresClientFlowDbContext> options, ITenantContext tenantContext)
     : ClientFlowDbContext(options, tenantContext)
 {
-    internal override Task InsertEmailClaimIfAbsentAsync(string email, Guid tenantId, DateTimeOffset claimedAt, CancellationToken cancellationToken) =>
-        Database.ExecuteSqlInterpolatedAsync(
-            $"""INSERT INTO "LeadEmailClaims" ("Email", "TenantId", "ClaimedAt") VALUES ({email}, {tenantId}, {claimedAt}) ON CONFLICT ("Email") DO NOTHING""",
-            cancellationToken);
-
     public override bool IsUniqueViolation(DbUpdateException exception) =>
         exception.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
 }

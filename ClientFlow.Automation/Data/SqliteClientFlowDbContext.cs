@@ -16,10 +16,7 @@ public sealed class SqliteClientFlowDbContext(DbContextOptions<SqliteClientFlowD
         exception.InnerException is SqliteException { SqliteErrorCode: SqliteConstraint } sqlite
         && sqlite.Message.Contains("UNIQUE", StringComparison.Ordinal);
 
-    internal override Task InsertEmailClaimIfAbsentAsync(string email, Guid tenantId, DateTimeOffset claimedAt, CancellationToken cancellationToken) =>
-        Database.ExecuteSqlInterpolatedAsync(
-            $"""INSERT INTO "LeadEmailClaims" ("Email", "TenantId", "ClaimedAt") VALUES ({email}, {tenantId}, {(long)TimeConverter.ConvertToProvider(claimedAt)!}) ON CONFLICT ("Email") DO NOTHING""",
-            cancellationToken);
+    private protected override object ProviderValue(DateTimeOffset value) => (long)TimeConverter.ConvertToProvider(value)!;
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

@@ -152,10 +152,7 @@ public sealed class LeadCapture(
     {
         var owners = await ClaimOwnersAsync(emails, cancellationToken);
         var unclaimed = emails.Where(e => !owners.ContainsKey(e)).ToList();
-        foreach (var email in unclaimed)
-        {
-            await db.InsertEmailClaimIfAbsentAsync(email, tenantId, now, cancellationToken);
-        }
+        await db.InsertEmailClaimsIfAbsentAsync(unclaimed, tenantId, now, cancellationToken);
 
         if (unclaimed.Count > 0)
         {
