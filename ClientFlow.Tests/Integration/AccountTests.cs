@@ -9,25 +9,11 @@ using Serilog.Core;
 
 namespace ClientFlow.Tests.Integration;
 
-public sealed class AccountApp : IAsyncLifetime
+public sealed class AccountApp : SqliteApp
 {
-    private readonly SqliteTestDatabase _database = new();
-
     public TestLogSink Log { get; } = new();
 
-    public ClientFlowAppFactory App { get; private set; } = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        App = new ClientFlowAppFactory(_database, configureServices: s => s.AddSingleton<ILogEventSink>(Log));
-        await App.StartAsync();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await App.DisposeAsync();
-        await _database.DisposeAsync();
-    }
+    protected override void ConfigureServices(IServiceCollection services) => services.AddSingleton<ILogEventSink>(Log);
 }
 
 /// <summary>Sign-up through Identity UI creates the tenant; bad input gets field errors; repeated bad passwords lock out.</summary>

@@ -13,6 +13,7 @@ public sealed class DemoSeeder(
     ClientFlowDbContext db,
     UserManager<ClientFlowUser> users,
     IbAccounts accounts,
+    LeadCapture capture,
     TenantScope tenantScope,
     TimeProvider clock)
 {
@@ -85,30 +86,24 @@ public sealed class DemoSeeder(
         var generatedKey = configuredKey is null ? ApiKey.Generate() : null;
         tenant.ApiKeyHash = ApiKey.Hash(configuredKey ?? generatedKey!);
 
+        await db.SaveChangesAsync(cancellationToken);
+
+        // Through the real capture path (tags, email claims, outbox rows), then aged and progressed for the demo.
+        var inputs = ib.Leads.Select(l => new LeadInput { Email = l.Email, Name = l.Name, IbType = ib.IbType, MonthlyLeads = l.MonthlyLeads }).ToList();
+        var captured = await capture.CaptureValidAsync(tenant.Id, inputs, LeadSource.Manual, syncNow: false, cancellationToken);
         var now = clock.GetUtcNow();
         using (tenantScope.Enter(tenant.Id))
         {
-            var age = ib.Leads.Length;
-            foreach (var seed in ib.Leads)
+            for (var i = 0; i < captured.Count; i++)
             {
-                var createdAt = now.AddDays(-3 * age--);
-                var lead = new Lead
-                {
-                    Email = seed.Email,
-                    Name = seed.Name,
-                    IbType = ib.IbType,
-                    MonthlyLeads = seed.MonthlyLeads,
-                    Status = seed.Status,
-                    CreatedAt = createdAt,
-                };
-                var slugs = CaptureTags.For(ib.IbType, seed.MonthlyLeads).ToList();
+                var lead = captured[i].Lead!;
+                var seed = ib.Leads[i];
+                lead.CreatedAt = now.AddDays(-3 * (ib.Leads.Length - i));
+                lead.Status = seed.Status;
                 if (seed.Status == LeadStatus.Converted)
                 {
-                    slugs.Add(CaptureTags.Converted);
+                    lead.Tags.Add(new LeadTag { Slug = CaptureTags.Converted, AddedAt = now });
                 }
-
-                lead.Tags.AddRange(slugs.Select(slug => new LeadTag { Slug = slug, AddedAt = createdAt }));
-                db.Leads.Add(lead);
             }
 
             await db.SaveChangesAsync(cancellationToken);

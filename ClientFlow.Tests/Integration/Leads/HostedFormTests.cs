@@ -4,29 +4,15 @@ using ClientFlow.Tests.Infrastructure;
 
 namespace ClientFlow.Tests.Integration.Leads;
 
-public sealed class FormApp : IAsyncLifetime
+public sealed class FormApp : SqliteApp
 {
     public const int SubmissionsPerMinute = 50;
 
-    private readonly SqliteTestDatabase _database = new();
-
-    public ClientFlowAppFactory App { get; private set; } = null!;
-
-    public async ValueTask InitializeAsync()
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
-        App = new ClientFlowAppFactory(_database, settings: new Dictionary<string, string?>
-        {
-            ["Capture:FormSubmissionsPerMinute"] = SubmissionsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["App:PublicBaseUrl"] = "https://leads.example.com",
-        });
-        await App.StartAsync();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await App.DisposeAsync();
-        await _database.DisposeAsync();
-    }
+        ["Capture:FormSubmissionsPerMinute"] = SubmissionsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["App:PublicBaseUrl"] = "https://leads.example.com",
+    };
 }
 
 /// <summary>The hosted form /f/{formKey}: fields, server-side validation, honeypot, limits, the thank-you page, Settings' link and snippet.</summary>

@@ -7,28 +7,17 @@ using ClientFlow.Tests.Infrastructure;
 
 namespace ClientFlow.Tests.Integration.Leads;
 
-public sealed class OfflineCaptureApp : IAsyncLifetime
+public sealed class OfflineCaptureApp : SqliteApp
 {
-    private readonly SqliteTestDatabase _database = new();
-
-    public ClientFlowAppFactory App { get; private set; } = null!;
-
     public SeededIb John { get; private set; } = null!;
 
     public SeededIb Sarah { get; private set; } = null!;
 
-    public async ValueTask InitializeAsync()
+    public override async ValueTask InitializeAsync()
     {
-        App = new ClientFlowAppFactory(_database);
-        await App.StartAsync();
+        await base.InitializeAsync();
         John = await App.SeedIbAsync("john@api.test", "John");
         Sarah = await App.SeedIbAsync("sarah@api.test", "Sarah");
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await App.DisposeAsync();
-        await _database.DisposeAsync();
     }
 }
 
