@@ -3,6 +3,9 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using ClientFlow.Automation.Leads;
+using ClientFlow.Automation.Outbox;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using ClientFlow.Tests.Infrastructure;
 
 namespace ClientFlow.Tests.Integration.Leads;
@@ -46,6 +49,22 @@ public sealed class LeadCaptureApiTests(OfflineCaptureApp app) : IClassFixture<O
         var lead = (await app.App.LeadsOfAsync(app.John.TenantId)).Single(l => l.Id == id);
         Assert.Equal((LeadSource.Api, "Alex Morgan", "IC Markets", monthlyLeads), (lead.Source, lead.Name, lead.BrokerNetwork, lead.MonthlyLeads));
         Assert.Equal(new[] { "demo-request", ibType, volumeTag }.Order(), lead.Tags.Select(t => t.Slug).Order());
+    }
+
+    [Fact]
+    public async Task Capture_Offline_KeepsTheSyncInTheOutbox_AndTheSweepLeavesItAlone()
+    {
+        using var response = await PostAsync(app.Sarah.ApiKey, new { email = "offline@example.com" });
+        var id = (await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("id").GetGuid();
+
+        await using (var scope = app.App.Services.CreateAsyncScope())
+        {
+            Assert.Equal(0, await scope.ServiceProvider.GetRequiredService<OutboxSweep>().RunAsync(TestContext.Current.CancellationToken));
+        }
+
+        var operation = await app.App.AsTenantAsync(app.Sarah.TenantId, db => db.OutboundOperations.SingleAsync(o => o.LeadId == id, TestContext.Current.CancellationToken));
+        Assert.Equal((OutboundStatus.Pending, 0), (operation.Status, operation.Attempts));
+        Assert.Equal(LeadSyncState.NotSynced, (await app.App.LeadsOfAsync(app.Sarah.TenantId)).Single(l => l.Id == id).SyncState);
     }
 
     [Fact]

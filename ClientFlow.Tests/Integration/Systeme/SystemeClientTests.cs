@@ -162,6 +162,17 @@ public sealed class SystemeClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ASlowSysteme_TimesOutEachAttempt_AndIsRetried()
+    {
+        _emulator.Delay = TimeSpan.FromSeconds(3);
+        await using var impatient = Build(SystemeEmulator.ApiKey, timeoutSeconds: 1);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => impatient.GetRequiredService<ISystemeClient>().FindContactByEmailAsync("slow@example.com", Ct));
+
+        Assert.Equal(2, _emulator.Requests.Count);
+    }
+
+    [Fact]
     public async Task ABadKey_IsA401_NotRetried_AndTheKeyIsNeverLogged()
     {
         await using var badKey = Build("wrong-key-that-must-not-be-logged");
@@ -179,13 +190,15 @@ public sealed class SystemeClientTests : IAsyncLifetime
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private ServiceProvider Build(string apiKey)
+    private ServiceProvider Build(string apiKey, int timeoutSeconds = 30)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Systeme:BaseUrl"] = _emulator.BaseUrl.ToString(),
             ["Systeme:ApiKey"] = apiKey,
             ["Systeme:MaxRequestsPerSecond"] = "50",
+            ["Systeme:TimeoutSeconds"] = timeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Systeme:MaxAttempts"] = timeoutSeconds == 30 ? "4" : "2",
         }).Build();
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
