@@ -16,9 +16,6 @@ namespace ClientFlow.Web.Hosting;
 /// </summary>
 public static class HangfireHosting
 {
-    /// <summary>Alphabetical order is priority: PostgreSQL storage fetches queues in that order.</summary>
-    public static readonly string[] Queues = [.. JobQueues.All];
-
     public static IServiceCollection AddClientFlowHangfire(this IServiceCollection services, IConfiguration configuration)
     {
         var database = configuration.GetSection(DatabaseOptions.SectionName).Get<DatabaseOptions>() ?? new DatabaseOptions();
@@ -37,7 +34,7 @@ public static class HangfireHosting
         {
             // The default (15 s) would fire a "wait 5 minutes" up to 15 s late.
             options.SchedulePollingInterval = TimeSpan.FromSeconds(1);
-            options.Queues = Queues;
+            options.Queues = [.. JobQueues.All];
         });
 
         return services;
