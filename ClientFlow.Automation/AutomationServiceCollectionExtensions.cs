@@ -1,4 +1,9 @@
 using ClientFlow.Automation.Data;
+using ClientFlow.Automation.Email;
+using ClientFlow.Automation.Engine;
+using ClientFlow.Automation.Notifications;
+using ClientFlow.Automation.Templates;
+using ClientFlow.Automation.Workflows;
 using ClientFlow.Automation.Leads;
 using ClientFlow.Automation.Outbox;
 using ClientFlow.Automation.Systeme;
@@ -20,6 +25,11 @@ public static class AutomationServiceCollectionExtensions
         services.AddLeads();
         services.AddSysteme();
         services.AddOutbox();
+        services.AddTemplates();
+        services.AddWorkflows();
+        services.AddEngine();
+        services.AddEmail();
+        services.AddNotifications();
         return services;
     }
 }

@@ -1,4 +1,8 @@
 using ClientFlow.Automation.Auditing;
+using ClientFlow.Automation.Email;
+using ClientFlow.Automation.Engine;
+using ClientFlow.Automation.Templates;
+using ClientFlow.Automation.Workflows;
 using ClientFlow.Automation.Leads;
 using ClientFlow.Automation.Leads.Import;
 using ClientFlow.Automation.Outbox;
@@ -38,6 +42,18 @@ public abstract partial class ClientFlowDbContext : IdentityDbContext<ClientFlow
     public DbSet<LeadImportRejection> LeadImportRejections => Set<LeadImportRejection>();
 
     public DbSet<OutboundOperation> OutboundOperations => Set<OutboundOperation>();
+
+    public DbSet<EmailTemplate> EmailTemplates => Set<EmailTemplate>();
+
+    public DbSet<Workflow> Workflows => Set<Workflow>();
+
+    public DbSet<WorkflowVersion> WorkflowVersions => Set<WorkflowVersion>();
+
+    public DbSet<WorkflowRun> WorkflowRuns => Set<WorkflowRun>();
+
+    public DbSet<RunStep> RunSteps => Set<RunStep>();
+
+    public DbSet<EmailMessage> EmailMessages => Set<EmailMessage>();
 
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 

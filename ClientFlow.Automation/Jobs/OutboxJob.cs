@@ -9,7 +9,7 @@ public sealed class OutboxJob(TenantScope tenantScope, OutboxDispatcher dispatch
 {
     [Queue(JobQueues.Outbox)]
     [AutomaticRetry(Attempts = 0)]
-    [JobDisplayName("Outbox: sync lead to Systeme.io (operation {1})")]
+    [JobDisplayName("Outbox: perform operation {1}")]
     public async Task RunAsync(Guid tenantId, Guid operationId, CancellationToken cancellationToken)
     {
         using (tenantScope.Enter(tenantId))

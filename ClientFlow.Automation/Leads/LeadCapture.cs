@@ -1,4 +1,5 @@
 using ClientFlow.Automation.Data;
+using ClientFlow.Automation.Engine;
 using ClientFlow.Automation.Outbox;
 using ClientFlow.Automation.Systeme;
 using ClientFlow.Automation.Tenancy;
@@ -18,6 +19,8 @@ public sealed class LeadCapture(
     ClientFlowDbContext db,
     TenantScope tenantScope,
     OutboxJobs outboxJobs,
+    Enrolments enrolments,
+    AfterCommit afterCommit,
     IOptions<CaptureOptions> options,
     IOptions<OutboxOptions> outbox,
     IOptions<SystemeOptions> systeme,
@@ -70,9 +73,10 @@ public sealed class LeadCapture(
                 {
                     var added = AddTags(lead, tags, now);
                     FillBlanks(lead, input);
-                    if (added)
+                    if (added.Count > 0)
                     {
                         outboxRows.Add(Outbound(lead, now, syncNow));
+                        await enrolments.OnTagsAddedAsync(lead, added, cancellationToken);
                     }
 
                     results[i] = CaptureResult.Of(CaptureStatus.Existing, lead);
@@ -103,8 +107,10 @@ public sealed class LeadCapture(
                     SyncState = systeme.Value.IsOffline ? LeadSyncState.NotSynced : LeadSyncState.Pending,
                     CreatedAt = now,
                 };
-                AddTags(lead, tags, now);
+                var tagged = AddTags(lead, tags, now);
                 db.Leads.Add(lead);
+                await enrolments.OnLeadCapturedAsync(lead, cancellationToken);
+                await enrolments.OnTagsAddedAsync(lead, tagged, cancellationToken);
                 existing[lead.Email] = lead;
                 outboxRows.Add(Outbound(lead, now, syncNow));
                 count++;
@@ -112,9 +118,20 @@ public sealed class LeadCapture(
             }
 
             db.OutboundOperations.AddRange(outboxRows);
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+            }
+            catch
+            {
+                afterCommit.Discard();
+                throw;
+            }
         }
+
+        // Runs the capture started: handed to the engine now that they are committed.
+        afterCommit.Flush();
 
         if (syncNow)
         {
@@ -189,16 +206,16 @@ public sealed class LeadCapture(
         NextAttemptAt = syncNow ? now + outbox.Value.Lease : now,
     };
 
-    private static bool AddTags(Lead lead, IEnumerable<string> slugs, DateTimeOffset now)
+    private static List<string> AddTags(Lead lead, IEnumerable<string> slugs, DateTimeOffset now)
     {
-        var added = false;
+        var added = new List<string>();
         foreach (var slug in slugs.Where(s => lead.Tags.All(t => t.Slug != s)))
         {
             lead.Tags.Add(new LeadTag { Slug = slug, AddedAt = now });
-            added = true;
+            added.Add(slug);
         }
 
-        if (added && lead.SyncState is LeadSyncState.Synced)
+        if (added.Count > 0 && lead.SyncState is LeadSyncState.Synced)
         {
             lead.SyncState = LeadSyncState.Pending;
         }

@@ -65,7 +65,7 @@ public static partial class LeadInputRules
         return errors;
     }
 
-    private static bool IsEmail(string email) =>
+    public static bool IsEmail(string email) =>
         EmailPattern().IsMatch(email) && MailAddress.TryCreate(email, out var address) && address.Address == email;
 
     private static void MaxLength(Dictionary<string, string[]> errors, string field, string? value, int max)

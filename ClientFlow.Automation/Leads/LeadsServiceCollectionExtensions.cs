@@ -10,6 +10,7 @@ public static class LeadsServiceCollectionExtensions
     {
         services.AddOptions<CaptureOptions>().BindConfiguration(CaptureOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddScoped<LeadCapture>();
+        services.AddScoped<LeadTagging>();
         services.AddScoped<LeadImporter>();
         services.AddScoped<LeadImports>();
         services.AddScoped<LeadImportJob>();

@@ -4,4 +4,16 @@ public enum OutboundKind
 {
     /// <summary>Ensure the lead's Systeme.io contact, its fields and every prefixed tag.</summary>
     SystemeLeadSync,
+
+    /// <summary>Take the tag in <see cref="OutboundOperation.Payload"/> (a bare slug) off the lead's contact.</summary>
+    SystemeTagRemoval,
+
+    /// <summary>Deliver the <see cref="Email.EmailMessage"/> in <see cref="OutboundOperation.EmailMessageId"/> through the configured channel.</summary>
+    EmailDelivery,
+
+    /// <summary>POST the notification in the payload to the IB's webhook, signed.</summary>
+    NotifyWebhook,
+
+    /// <summary>Send the notification in the payload as an SMS.</summary>
+    NotifySms,
 }

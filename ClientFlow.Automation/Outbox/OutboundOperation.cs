@@ -17,6 +17,17 @@ public sealed class OutboundOperation : ITenantOwned
 
     public Guid? LeadId { get; set; }
 
+    /// <summary>The email to deliver (<see cref="OutboundKind.EmailDelivery"/>).</summary>
+    public Guid? EmailMessageId { get; set; }
+
+    /// <summary>With <see cref="StepIndex"/>: the workflow step that wrote it; unique with <see cref="Kind"/>, so a step never queues twice.</summary>
+    public Guid? RunId { get; set; }
+
+    public int? StepIndex { get; set; }
+
+    /// <summary>Kind-specific data: a tag slug, or a notification as JSON.</summary>
+    public string? Payload { get; set; }
+
     public OutboundStatus Status { get; set; } = OutboundStatus.Pending;
 
     public int Attempts { get; set; }

@@ -1,4 +1,6 @@
 using ClientFlow.Automation.Data;
+using ClientFlow.Automation.Email;
+using ClientFlow.Automation.Notifications;
 using ClientFlow.Automation.Leads;
 using ClientFlow.Automation.Systeme;
 using ClientFlow.Automation.Tenancy;
@@ -9,13 +11,17 @@ using Microsoft.Extensions.Options;
 namespace ClientFlow.Automation.Outbox;
 
 /// <summary>
-/// Performs one outbox row. Transient failures (429, 5xx, timeouts, network) reschedule it with
-/// exponential backoff and show the lead as retrying; a refusal marks it failed with the reason.
-/// Offline (no Systeme.io key) it leaves the row pending, to be synced once a key is configured.
+/// Performs one outbox row: a Systeme.io sync or tag removal, an email delivery, or a notification.
+/// Transient failures (429, 5xx, timeouts, network) reschedule it with exponential backoff (a
+/// Systeme.io row shows the lead as retrying); a refusal marks it failed with the reason. Offline
+/// (no Systeme.io key) Systeme.io rows stay pending, to be synced once a key is configured.
 /// </summary>
 public sealed partial class OutboxDispatcher(
     ClientFlowDbContext db,
     LeadSync leadSync,
+    EmailDelivery emailDelivery,
+    NotificationSender notifications,
+    Engine.AfterCommit afterCommit,
     OutboxJobs jobs,
     IOptions<SystemeOptions> systeme,
     IOptions<OutboxOptions> options,
@@ -25,7 +31,7 @@ public sealed partial class OutboxDispatcher(
     public async Task DispatchAsync(Guid operationId, CancellationToken cancellationToken)
     {
         var operation = await db.OutboundOperations.SingleOrDefaultAsync(o => o.Id == operationId, cancellationToken);
-        if (operation is not { Status: OutboundStatus.Pending } || systeme.Value.IsOffline)
+        if (operation is not { Status: OutboundStatus.Pending } || (IsSysteme(operation.Kind) && systeme.Value.IsOffline))
         {
             return;
         }
@@ -33,7 +39,7 @@ public sealed partial class OutboxDispatcher(
         operation.Attempts++;
         try
         {
-            await leadSync.SyncAsync(operation.LeadId!.Value, cancellationToken);
+            await PerformAsync(operation, cancellationToken);
             operation.Status = OutboundStatus.Done;
             operation.CompletedAt = clock.GetUtcNow();
             operation.LastError = null;
@@ -46,10 +52,11 @@ public sealed partial class OutboxDispatcher(
             await MarkLeadAsync(operation, LeadSyncState.Retrying, cancellationToken);
             LogRetrying(operation.Id, operation.Attempts, delay.TotalSeconds, operation.LastError);
             await db.SaveChangesAsync(cancellationToken);
+            afterCommit.Discard();
             jobs.Schedule(operation.TenantId, operation.Id, delay);
             return;
         }
-        catch (SystemeApiException ex)
+        catch (Exception ex) when (ex is SystemeApiException or OutboundException)
         {
             operation.Status = OutboundStatus.Failed;
             operation.LastError = Describe(ex);
@@ -58,10 +65,42 @@ public sealed partial class OutboxDispatcher(
         }
 
         await db.SaveChangesAsync(cancellationToken);
+        afterCommit.Flush();
     }
+
+    private async Task PerformAsync(OutboundOperation operation, CancellationToken cancellationToken)
+    {
+        switch (operation.Kind)
+        {
+            case OutboundKind.SystemeLeadSync:
+                await leadSync.SyncAsync(operation.LeadId!.Value, cancellationToken);
+                break;
+            case OutboundKind.SystemeTagRemoval:
+                await leadSync.RemoveTagAsync(operation.LeadId!.Value, operation.Payload!, cancellationToken);
+                break;
+            case OutboundKind.EmailDelivery:
+                await emailDelivery.DeliverAsync(operation, cancellationToken);
+                break;
+            case OutboundKind.NotifyWebhook:
+                await notifications.SendWebhookAsync(operation, cancellationToken);
+                break;
+            case OutboundKind.NotifySms:
+                await notifications.SendSmsAsync(operation, cancellationToken);
+                break;
+            default:
+                throw new OutboundException(transient: false, $"Unknown outbox operation {operation.Kind}.");
+        }
+    }
+
+    internal static bool IsSysteme(OutboundKind kind) => kind is OutboundKind.SystemeLeadSync or OutboundKind.SystemeTagRemoval;
 
     private async Task MarkLeadAsync(OutboundOperation operation, LeadSyncState state, CancellationToken cancellationToken)
     {
+        if (!IsSysteme(operation.Kind))
+        {
+            return;
+        }
+
         var lead = await db.Leads.SingleOrDefaultAsync(l => l.Id == operation.LeadId, cancellationToken);
         if (lead is not null)
         {
@@ -79,6 +118,7 @@ public sealed partial class OutboxDispatcher(
     private static bool IsTransient(Exception ex, CancellationToken cancellationToken) => ex switch
     {
         SystemeApiException api => api.IsTransient,
+        OutboundException outbound => outbound.IsTransient,
         HttpRequestException => true,
         OperationCanceledException => !cancellationToken.IsCancellationRequested,
         _ => false,
@@ -86,7 +126,12 @@ public sealed partial class OutboxDispatcher(
 
     private static string Describe(Exception ex)
     {
-        var text = ex is SystemeApiException api ? $"Systeme.io {(int)api.Status}: {api.Detail}" : $"Systeme.io unreachable: {ex.Message}";
+        var text = ex switch
+        {
+            SystemeApiException api => $"Systeme.io {(int)api.Status}: {api.Detail}",
+            OutboundException => ex.Message,
+            _ => $"Systeme.io unreachable: {ex.Message}",
+        };
         return text.Length > 1000 ? text[..1000] : text;
     }
 

@@ -8,7 +8,7 @@ namespace ClientFlow.Automation.Outbox;
 
 /// <summary>
 /// Finds due outbox rows across tenants (ids only, through the named cross-tenant read), leases
-/// them in their own tenant's scope, and enqueues a job for each.
+/// them in their own tenant's scope, and enqueues a job for each. Offline, Systeme.io rows wait.
 /// </summary>
 public sealed class OutboxSweep(
     ClientFlowDbContext db,
@@ -20,11 +20,7 @@ public sealed class OutboxSweep(
 {
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
-        if (systeme.Value.IsOffline)
-        {
-            return 0;
-        }
-
+        var offline = systeme.Value.IsOffline;
         var now = clock.GetUtcNow();
         List<(Guid TenantId, Guid Id)> due;
         using (db.ReadAcrossTenants())
@@ -32,6 +28,7 @@ public sealed class OutboxSweep(
             due = (await db.OutboundOperations
                     .IgnoreQueryFilters([ClientFlowDbContext.TenantFilter])
                     .Where(o => o.Status == OutboundStatus.Pending && o.NextAttemptAt <= now)
+                    .Where(o => !offline || (o.Kind != OutboundKind.SystemeLeadSync && o.Kind != OutboundKind.SystemeTagRemoval))
                     .OrderBy(o => o.NextAttemptAt)
                     .Take(options.Value.SweepBatchSize)
                     .Select(o => new { o.TenantId, o.Id })

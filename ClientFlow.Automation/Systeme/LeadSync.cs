@@ -62,6 +62,24 @@ public sealed class LeadSync(
         return lead;
     }
 
+    /// <summary>Takes one prefixed tag off the lead's contact; nothing to do when the contact or the tag does not exist there.</summary>
+    public async Task RemoveTagAsync(Guid leadId, string slug, CancellationToken cancellationToken)
+    {
+        var lead = await db.Leads.AsNoTracking().SingleOrDefaultAsync(l => l.Id == leadId, cancellationToken);
+        if (lead is null)
+        {
+            return;
+        }
+
+        var tenant = await db.Tenants.AsNoTracking().SingleAsync(t => t.Id == lead.TenantId, cancellationToken);
+        var contactId = lead.SystemeContactId ?? (await client.FindContactByEmailAsync(lead.Email, cancellationToken))?.Id;
+        var tag = contactId is null ? null : await client.FindTagAsync(TagSlug.Qualify(tenant.TagPrefix, slug), cancellationToken);
+        if (contactId is { } id && tag is not null)
+        {
+            await client.RemoveTagAsync(id, tag.Id, cancellationToken);
+        }
+    }
+
     private async Task<SystemeContact> EnsureContactAsync(Lead lead, IReadOnlyList<SystemeContactField> fields, CancellationToken cancellationToken)
     {
         var existing = await client.FindContactByEmailAsync(lead.Email, cancellationToken);

@@ -15,6 +15,12 @@ public static partial class TagPrefix
 
     public static bool IsValid(string? prefix) => prefix is not null && Pattern().IsMatch(prefix);
 
+    /// <summary>True for a tag written with an IB prefix (<c>ib-b9z5n4p8-hot-lead</c>): tags are written bare.</summary>
+    public static bool LooksPrefixed(string tag) => PrefixedTag().IsMatch(tag);
+
+    [GeneratedRegex("^ib-[a-z0-9]{8}-.", RegexOptions.CultureInvariant)]
+    private static partial Regex PrefixedTag();
+
     [GeneratedRegex("^ib-[a-z0-9]{8}-$", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
 }

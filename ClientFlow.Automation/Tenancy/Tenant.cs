@@ -29,5 +29,17 @@ public sealed class Tenant
     /// <summary>Last capture on any path. Captures update it first, which serializes them per tenant (limit checks stay exact).</summary>
     public DateTimeOffset? LastCaptureAt { get; set; }
 
+    /// <summary>The From name of every email; the tenant name when empty.</summary>
+    public string? SenderName { get; set; }
+
+    /// <summary>Where replies go; the IB's login email when empty.</summary>
+    public string? ReplyTo { get; set; }
+
+    /// <summary>The postal address every email's footer carries (anti-spam law asks for one).</summary>
+    public string? PostalAddress { get; set; }
+
+    /// <summary>Key of the HMAC-SHA256 signature on notification webhooks; generated at sign-up, rotated on /Settings.</summary>
+    public string? NotificationSecret { get; set; }
+
     public DateTimeOffset CreatedAt { get; init; }
 }

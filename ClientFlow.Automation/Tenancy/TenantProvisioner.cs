@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using ClientFlow.Automation.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -28,6 +29,7 @@ public sealed partial class TenantProvisioner(
                 Name = name.Trim(),
                 TagPrefix = prefixes.NewPrefix(),
                 FormKey = FormKeys.Generate(),
+                NotificationSecret = RandomNumberGenerator.GetHexString(64, lowercase: true),
                 CreatedAt = clock.GetUtcNow(),
             };
             if (!TagPrefix.IsValid(tenant.TagPrefix))

@@ -12,6 +12,10 @@ internal sealed class TenantConfiguration : IEntityTypeConfiguration<Tenant>
         builder.Property(t => t.TagPrefix).HasMaxLength(TagPrefix.Length);
         builder.HasIndex(t => t.TagPrefix).IsUnique();
         builder.Property(t => t.ApiKeyHash).HasMaxLength(64);
+        builder.Property(t => t.SenderName).HasMaxLength(200);
+        builder.Property(t => t.ReplyTo).HasMaxLength(320);
+        builder.Property(t => t.PostalAddress).HasMaxLength(500);
+        builder.Property(t => t.NotificationSecret).HasMaxLength(64);
         builder.HasIndex(t => t.ApiKeyHash).IsUnique();
         builder.Property(t => t.FormKey).HasMaxLength(FormKeys.Length);
         builder.HasIndex(t => t.FormKey).IsUnique();

@@ -1,0 +1,103 @@
+using ClientFlow.Automation.Data;
+using ClientFlow.Automation.Leads;
+using ClientFlow.Automation.Workflows;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace ClientFlow.Automation.Engine;
+
+/// <summary>
+/// Starts runs. Triggers come from the tag layer and capture (inside their transaction, so a lead
+/// and its runs commit together) and from /Leads by hand. Only ON workflows with a published version
+/// of the current tenant enrol (the tenant filter sees no other), and a lead is enrolled once unless
+/// the workflow allows re-entry, enforced by a unique enrolment key.
+/// </summary>
+public sealed class Enrolments(ClientFlowDbContext db, AfterCommit afterCommit, IOptions<EngineOptions> options, TimeProvider clock)
+{
+    private List<LiveWorkflow>? _live;
+
+    /// <summary>A new lead: workflows triggered by capture. Adds runs to the context; the caller saves.</summary>
+    public Task<IReadOnlyList<WorkflowRun>> OnLeadCapturedAsync(Lead lead, CancellationToken cancellationToken) =>
+        EnrolAsync(lead, v => v.TriggerKind == TriggerKind.LeadCaptured, cancellationToken);
+
+    /// <summary>Tags just added to a lead: workflows triggered by any of them. Adds runs to the context; the caller saves.</summary>
+    public Task<IReadOnlyList<WorkflowRun>> OnTagsAddedAsync(Lead lead, IReadOnlyCollection<string> slugs, CancellationToken cancellationToken) =>
+        slugs.Count == 0
+            ? Task.FromResult<IReadOnlyList<WorkflowRun>>([])
+            : EnrolAsync(lead, v => v.TriggerKind == TriggerKind.TagAdded && slugs.Contains(v.TriggerTag!), cancellationToken);
+
+    /// <summary>Enrols leads in one workflow by hand (one or many, any trigger). Returns how many runs started.</summary>
+    public async Task<int> EnrolByHandAsync(Guid workflowId, IReadOnlyCollection<Guid> leadIds, CancellationToken cancellationToken)
+    {
+        var leads = await db.Leads.Where(l => leadIds.Contains(l.Id)).ToListAsync(cancellationToken);
+        var started = 0;
+        foreach (var lead in leads)
+        {
+            started += (await EnrolAsync(lead, v => v.WorkflowId == workflowId, cancellationToken)).Count;
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        afterCommit.Flush();
+        return started;
+    }
+
+    private async Task<IReadOnlyList<WorkflowRun>> EnrolAsync(
+        Lead lead, Func<WorkflowVersion, bool> trigger, CancellationToken cancellationToken)
+    {
+        if (lead.Status == LeadStatus.Unsubscribed)
+        {
+            return [];
+        }
+
+        // Loaded once per scope (a request, a job, an import batch): a capture of thousands of leads asks once.
+        _live ??= await db.Workflows.AsNoTracking()
+            .Where(w => w.IsOn && w.PublishedVersionId != null)
+            .Join(db.WorkflowVersions.AsNoTracking(), w => w.PublishedVersionId, v => v.Id, (w, v) => new LiveWorkflow(w, v))
+            .ToListAsync(cancellationToken);
+        var candidates = _live.Where(c => trigger(c.Version)).ToList();
+        if (candidates.Count == 0)
+        {
+            return [];
+        }
+
+        var keys = candidates.Select(c => Key(c.Workflow, lead)).ToList();
+        var taken = (await db.WorkflowRuns.Where(r => r.EnrolmentKey != null && keys.Contains(r.EnrolmentKey)).Select(r => r.EnrolmentKey!).ToListAsync(cancellationToken))
+            .Concat(db.WorkflowRuns.Local.Where(r => r.EnrolmentKey != null).Select(r => r.EnrolmentKey!))
+            .ToHashSet(StringComparer.Ordinal);
+
+        var now = clock.GetUtcNow();
+        var runs = new List<WorkflowRun>();
+        foreach (var candidate in candidates)
+        {
+            var key = Key(candidate.Workflow, lead);
+            var start = WorkflowProgram.Compile(candidate.Version.Definition).Start;
+            if (taken.Contains(key) || start is null)
+            {
+                continue;
+            }
+
+            var run = new WorkflowRun
+            {
+                WorkflowId = candidate.Workflow.Id,
+                VersionId = candidate.Version.Id,
+                LeadId = lead.Id,
+                Status = RunStatus.Running,
+                NextStep = start,
+                // Leased to the job handed off after commit; the sweep takes over if it is lost.
+                DueAt = now + options.Value.Lease,
+                EnrolmentKey = key,
+                StartedAt = now,
+            };
+            db.WorkflowRuns.Add(run);
+            runs.Add(run);
+            afterCommit.Run(lead.TenantId == Guid.Empty ? candidate.Workflow.TenantId : lead.TenantId, run.Id, $"{candidate.Workflow.Name}, start");
+        }
+
+        return runs;
+    }
+
+    private sealed record LiveWorkflow(Workflow Workflow, WorkflowVersion Version);
+
+    private static string Key(Workflow workflow, Lead lead) =>
+        workflow.AllowReentry ? $"{workflow.Id:N}:{lead.Id:N}:active" : $"{workflow.Id:N}:{lead.Id:N}";
+}

@@ -1,0 +1,153 @@
+using System.Text.Json;
+using ClientFlow.Automation.Data;
+using ClientFlow.Automation.Email;
+using ClientFlow.Automation.Leads;
+using ClientFlow.Automation.Notifications;
+using ClientFlow.Automation.Outbox;
+using ClientFlow.Automation.Templates;
+using ClientFlow.Automation.Workflows;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace ClientFlow.Automation.Engine;
+
+/// <summary>
+/// Runs one step of a run inside the advancer's transaction: it changes rows and queues outside
+/// work (emails, Systeme.io, notifications) in the outbox with the (run, step) key; it performs no
+/// I/O itself. It moves <see cref="WorkflowRun.NextStep"/> on and returns what happened, in words.
+/// </summary>
+public sealed class StepExecutor(
+    ClientFlowDbContext db,
+    EmailComposer composer,
+    SandboxedRenderer renderer,
+    LeadTagging tagging,
+    AfterCommit afterCommit,
+    IOptions<OutboxOptions> outbox,
+    TimeProvider clock)
+{
+    public async Task<string> ExecuteAsync(WorkflowRun run, ProgramNode node, Workflow workflow, CancellationToken cancellationToken)
+    {
+        var lead = await db.Leads.Include(l => l.Tags).SingleAsync(l => l.Id == run.LeadId, cancellationToken);
+        run.NextStep = node.Next;
+        try
+        {
+            return node.Step switch
+            {
+                WaitStep wait => Wait(run, wait),
+                SendEmailStep send => await SendAsync(run, node, lead, send, cancellationToken),
+                AddTagStep add => (await tagging.AddAsync(lead, [add.Slug], cancellationToken)).Count > 0 ? $"Added tag {add.Slug}" : $"Already had tag {add.Slug}",
+                RemoveTagStep remove => tagging.Remove(lead, remove.Slug) ? $"Removed tag {remove.Slug}" : $"Did not have tag {remove.Slug}",
+                ConditionStep condition => await BranchAsync(run, node, lead, condition, cancellationToken),
+                NotifyStep notify => await NotifyAsync(run, node, lead, workflow, notify, cancellationToken),
+                ExitStep => Exit(run),
+                _ => throw new InvalidOperationException($"Unknown step {node.Step.GetType().Name}."),
+            };
+        }
+        catch (TemplateRenderException ex)
+        {
+            run.Status = RunStatus.Failed;
+            run.LastError = $"The template could not render: {ex.Message}";
+            return run.LastError;
+        }
+    }
+
+    private string Wait(WorkflowRun run, WaitStep wait)
+    {
+        run.Status = RunStatus.Waiting;
+        run.DueAt = clock.GetUtcNow() + wait.Duration;
+        return $"Waiting until {run.DueAt:yyyy-MM-dd HH:mm:ss} UTC";
+    }
+
+    private async Task<string> SendAsync(WorkflowRun run, ProgramNode node, Lead lead, SendEmailStep send, CancellationToken cancellationToken)
+    {
+        if (lead.Status == LeadStatus.Unsubscribed)
+        {
+            return "Not sent: the lead unsubscribed";
+        }
+
+        var template = await db.EmailTemplates.AsNoTracking().SingleOrDefaultAsync(t => t.Id == send.TemplateId, cancellationToken);
+        if (template is null)
+        {
+            run.Status = RunStatus.Failed;
+            run.LastError = "The email template of this step was deleted.";
+            return run.LastError;
+        }
+
+        var message = await composer.ComposeAsync(template, lead, cancellationToken);
+        message.LeadId = lead.Id;
+        message.RunId = run.Id;
+        message.StepIndex = node.Index;
+        db.EmailMessages.Add(message);
+        Queue(run, node, OutboundKind.EmailDelivery, lead.Id, message.Id, payload: null);
+        return $"Email \"{template.Name}\" queued to {lead.Email}";
+    }
+
+    private async Task<string> BranchAsync(WorkflowRun run, ProgramNode node, Lead lead, ConditionStep condition, CancellationToken cancellationToken)
+    {
+        var holds = await HoldsAsync(run, lead, condition.Condition, cancellationToken);
+        run.NextStep = holds ? node.Then : node.Else;
+        return holds ? "Yes: then-branch" : "No: else-branch";
+    }
+
+    private async Task<bool> HoldsAsync(WorkflowRun run, Lead lead, WorkflowCondition condition, CancellationToken cancellationToken)
+    {
+        var sends = db.EmailMessages.Where(m => m.RunId == run.Id);
+        return condition switch
+        {
+            OpenedCondition opened => await sends.AnyAsync(m => (opened.TemplateId == null || m.TemplateId == opened.TemplateId) && m.OpenedAt != null, cancellationToken),
+            ClickedCondition clicked => await sends.AnyAsync(m => (clicked.TemplateId == null || m.TemplateId == clicked.TemplateId) && m.ClickedAt != null, cancellationToken),
+            HasTagCondition tag => lead.Tags.Any(t => t.Slug == tag.Slug),
+            FieldCondition field => FieldComparison.Holds(StepText.FieldValue(lead, field.Field), field),
+            _ => false,
+        };
+    }
+
+    private async Task<string> NotifyAsync(WorkflowRun run, ProgramNode node, Lead lead, Workflow workflow, NotifyStep notify, CancellationToken cancellationToken)
+    {
+        var model = TemplateModel.For(lead, string.Empty, string.Empty, string.Empty);
+        var text = renderer.Render(notify.Message, model, TemplateFormat.Text);
+        switch (notify.Channel)
+        {
+            case NotifyChannel.Email:
+                var message = await composer.ComposeNotificationAsync(run.TenantId, notify.Target, $"ClientFlow: {workflow.Name} - {lead.Email}", text, cancellationToken);
+                message.LeadId = lead.Id;
+                message.RunId = run.Id;
+                message.StepIndex = node.Index;
+                db.EmailMessages.Add(message);
+                Queue(run, node, OutboundKind.EmailDelivery, lead.Id, message.Id, payload: null);
+                return $"Notification email queued to {message.To}";
+            case NotifyChannel.Webhook:
+                var notification = new Notification(notify.Target!, "workflow.notify", workflow.Id, workflow.Name, run.Id, lead.Id, lead.Email, lead.Name, text);
+                Queue(run, node, OutboundKind.NotifyWebhook, lead.Id, null, JsonSerializer.Serialize(notification));
+                return $"Webhook queued to {notify.Target}";
+            default:
+                Queue(run, node, OutboundKind.NotifySms, lead.Id, null, JsonSerializer.Serialize(new SmsNotification(notify.Target!, text)));
+                return $"SMS queued to {notify.Target}";
+        }
+    }
+
+    private static string Exit(WorkflowRun run)
+    {
+        run.Status = RunStatus.Exited;
+        run.NextStep = null;
+        return "Exited";
+    }
+
+    private void Queue(WorkflowRun run, ProgramNode node, OutboundKind kind, Guid leadId, Guid? emailMessageId, string? payload)
+    {
+        var now = clock.GetUtcNow();
+        var row = new OutboundOperation
+        {
+            Kind = kind,
+            LeadId = leadId,
+            EmailMessageId = emailMessageId,
+            RunId = run.Id,
+            StepIndex = node.Index,
+            Payload = payload,
+            CreatedAt = now,
+            NextAttemptAt = now + outbox.Value.Lease,
+        };
+        db.OutboundOperations.Add(row);
+        afterCommit.Outbound(run.TenantId, row.Id);
+    }
+}

@@ -1,0 +1,47 @@
+using ClientFlow.Automation.Tenancy;
+
+namespace ClientFlow.Automation.Engine;
+
+/// <summary>
+/// One lead going through one published version of a workflow. <see cref="NextStep"/> is the next
+/// step to run (an index into the version's <see cref="Workflows.WorkflowProgram"/>); <see cref="DueAt"/>
+/// is when a waiting run wakes, or the lease of a running one (past it, the sweep takes over).
+/// </summary>
+public sealed class WorkflowRun : ITenantOwned
+{
+    public Guid Id { get; set; }
+
+    public Guid TenantId { get; set; }
+
+    public Guid WorkflowId { get; set; }
+
+    public Guid VersionId { get; set; }
+
+    public Guid LeadId { get; set; }
+
+    public RunStatus Status { get; set; } = RunStatus.Running;
+
+    public int? NextStep { get; set; }
+
+    public DateTimeOffset DueAt { get; set; }
+
+    /// <summary>
+    /// Unique per tenant while it means something: <c>{workflow}:{lead}</c> for ever without re-entry,
+    /// <c>{workflow}:{lead}:active</c> until the run ends with re-entry. Enrolling twice hits the index.
+    /// </summary>
+    public string? EnrolmentKey { get; set; }
+
+    public string? LastError { get; set; }
+
+    public DateTimeOffset StartedAt { get; set; }
+
+    public DateTimeOffset? FinishedAt { get; set; }
+
+    /// <summary>Optimistic concurrency: two workers advancing one run cannot both commit a step.</summary>
+    public int Revision { get; set; }
+
+    public bool IsLive => Status is RunStatus.Running or RunStatus.Waiting or RunStatus.Paused;
+
+    /// <summary>For people and job names: the first 8 characters of the id.</summary>
+    public string ShortId => Id.ToString("N")[..8];
+}

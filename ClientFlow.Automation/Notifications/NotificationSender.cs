@@ -1,0 +1,120 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using ClientFlow.Automation.Data;
+using ClientFlow.Automation.Outbox;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace ClientFlow.Automation.Notifications;
+
+/// <summary>
+/// Delivers notify steps queued in the outbox. Webhooks carry <c>X-ClientFlow-Timestamp</c> and
+/// <c>X-ClientFlow-Signature: sha256=hex(HMAC-SHA256(secret, "{timestamp}.{body}"))</c> with the IB's
+/// notification secret; SMS go to a Twilio-compatible endpoint. Failures throw <see cref="OutboundException"/>.
+/// </summary>
+public sealed class NotificationSender(
+    ClientFlowDbContext db,
+    IHttpClientFactory httpClients,
+    IOptions<NotificationOptions> options,
+    TimeProvider clock)
+{
+    public const string HttpClientName = "notifications";
+    public const string SignatureHeader = "X-ClientFlow-Signature";
+    public const string TimestampHeader = "X-ClientFlow-Timestamp";
+
+    public async Task SendWebhookAsync(OutboundOperation operation, CancellationToken cancellationToken)
+    {
+        var notification = JsonSerializer.Deserialize<Notification>(operation.Payload!)!;
+        var settings = options.Value;
+        if (TargetGuard.CheckUrl(notification.Url, settings.AllowPrivateTargets) is { } refusal)
+        {
+            throw new OutboundException(transient: false, refusal);
+        }
+
+        var uri = new Uri(notification.Url);
+        if (!settings.AllowPrivateTargets)
+        {
+            IPAddress[] addresses;
+            try
+            {
+                addresses = await Dns.GetHostAddressesAsync(uri.DnsSafeHost, cancellationToken);
+            }
+            catch (SocketException ex)
+            {
+                throw new OutboundException(transient: true, $"Could not resolve {uri.DnsSafeHost}: {ex.Message}");
+            }
+
+            if (addresses.Length == 0 || !addresses.All(TargetGuard.IsPublic))
+            {
+                throw new OutboundException(transient: false, "Webhooks cannot go to private or loopback addresses.");
+            }
+        }
+
+        var secret = await db.Tenants.Where(t => t.Id == operation.TenantId).Select(t => t.NotificationSecret).SingleAsync(cancellationToken) ?? string.Empty;
+        var body = JsonSerializer.Serialize(new
+        {
+            @event = notification.Event,
+            workflow = new { id = notification.WorkflowId, name = notification.WorkflowName },
+            run_id = notification.RunId,
+            lead = new { id = notification.LeadId, email = notification.LeadEmail, name = notification.LeadName },
+            message = notification.Message,
+            sent_at = clock.GetUtcNow(),
+        });
+        var timestamp = clock.GetUtcNow().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.Add(TimestampHeader, timestamp);
+        request.Headers.Add(SignatureHeader, "sha256=" + Sign(secret, timestamp, body));
+        request.Headers.Add("X-ClientFlow-Delivery", operation.Id.ToString());
+        await SendAsync(request, "Webhook", cancellationToken);
+    }
+
+    public async Task SendSmsAsync(OutboundOperation operation, CancellationToken cancellationToken)
+    {
+        var sms = JsonSerializer.Deserialize<SmsNotification>(operation.Payload!)!;
+        var settings = options.Value;
+        if (!settings.SmsConfigured)
+        {
+            throw new OutboundException(transient: false, "SMS is not configured (Notifications:SmsAccountSid, SmsAuthToken and SmsFrom).");
+        }
+
+        var url = $"{settings.SmsBaseUrl.TrimEnd('/')}/Accounts/{Uri.EscapeDataString(settings.SmsAccountSid!)}/Messages.json";
+        using var request = new HttpRequestMessage(HttpMethod.Post, url)
+        {
+            Content = new FormUrlEncodedContent([new("To", sms.To), new("From", settings.SmsFrom!), new("Body", sms.Body)]),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{settings.SmsAccountSid}:{settings.SmsAuthToken}")));
+        await SendAsync(request, "SMS provider", cancellationToken);
+    }
+
+    public static string Sign(string secret, string timestamp, string body) =>
+        Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes($"{timestamp}.{body}")));
+
+    private async Task SendAsync(HttpRequestMessage request, string what, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.Value.Timeout);
+        HttpResponseMessage response;
+        try
+        {
+            response = await httpClients.CreateClient(HttpClientName).SendAsync(request, timeout.Token);
+        }
+        catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            throw new OutboundException(transient: true, $"{what} unreachable: {ex.Message}");
+        }
+
+        using (response)
+        {
+            if (!response.IsSuccessStatusCode)
+            {
+                var status = (int)response.StatusCode;
+                var transient = status is 408 or 429 or >= 500;
+                throw new OutboundException(transient, $"{what} answered {status} {response.ReasonPhrase}");
+            }
+        }
+    }
+}

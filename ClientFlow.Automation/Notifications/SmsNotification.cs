@@ -1,0 +1,3 @@
+namespace ClientFlow.Automation.Notifications;
+
+public sealed record SmsNotification(string To, string Body);
