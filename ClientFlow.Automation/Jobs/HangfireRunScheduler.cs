@@ -3,14 +3,26 @@ using Hangfire;
 
 namespace ClientFlow.Automation.Jobs;
 
-/// <summary>The engine's scheduler on Hangfire: waits become delayed jobs at the run's due time.</summary>
-public sealed class HangfireRunScheduler(IBackgroundJobClient jobs) : IRunScheduler
+/// <summary>
+/// The engine's scheduler on Hangfire: a wait becomes a delayed job. The delay is measured on the
+/// engine's clock (the one that set <see cref="WorkflowRun.DueAt"/>), and a run already due is enqueued.
+/// </summary>
+public sealed class HangfireRunScheduler(IBackgroundJobClient jobs, TimeProvider clock) : IRunScheduler
 {
     public void Enqueue(Guid tenantId, Guid runId, string description) =>
-        jobs.Enqueue<RunJob>(j => j.RunAsync(tenantId, runId, Short(runId, description), CancellationToken.None));
+        jobs.Enqueue<RunJob>(j => j.RunAsync(tenantId, runId, Short(description), CancellationToken.None));
 
-    public void Schedule(Guid tenantId, Guid runId, string description, DateTimeOffset dueAt) =>
-        jobs.Schedule<RunJob>(j => j.RunAsync(tenantId, runId, Short(runId, description), CancellationToken.None), dueAt);
+    public void Schedule(Guid tenantId, Guid runId, string description, DateTimeOffset dueAt)
+    {
+        var delay = dueAt - clock.GetUtcNow();
+        if (delay <= TimeSpan.Zero)
+        {
+            Enqueue(tenantId, runId, description);
+            return;
+        }
 
-    private static string Short(Guid runId, string description) => description.Length > 200 ? description[..200] : description;
+        jobs.Schedule<RunJob>(j => j.RunAsync(tenantId, runId, Short(description), CancellationToken.None), delay);
+    }
+
+    private static string Short(string description) => description.Length > 200 ? description[..200] : description;
 }

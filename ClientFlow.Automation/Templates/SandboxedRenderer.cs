@@ -76,7 +76,10 @@ public sealed class SandboxedRenderer(TimeProvider clock)
         builtins.Remove("include_join");
         if (builtins["date"] is ScriptObject date)
         {
-            date.Import("now", new Func<DateTime>(() => clock.GetUtcNow().UtcDateTime));
+            // Import skips read-only members, and the builtin now and utc_now are: SetValue replaces them.
+            var now = DynamicCustomFunction.Create(new Func<DateTime>(() => clock.GetUtcNow().UtcDateTime));
+            date.SetValue("now", now, true);
+            date.SetValue("utc_now", now, true);
         }
 
         if (builtins["string"] is ScriptObject text)

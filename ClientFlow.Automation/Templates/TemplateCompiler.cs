@@ -57,15 +57,30 @@ public static class TemplateCompiler
             base.Visit(node);
         }
 
+        public override void Visit(ScriptCaptureStatement node)
+        {
+            Define(node.Target);
+            base.Visit(node);
+        }
+
+        // for.index, while.first, tablerow.col: the loop object is defined inside its loop.
         public override void Visit(ScriptForStatement node)
         {
             Define(node.Variable);
+            _defined.Add("for");
+            base.Visit(node);
+        }
+
+        public override void Visit(ScriptWhileStatement node)
+        {
+            _defined.Add("while");
             base.Visit(node);
         }
 
         public override void Visit(ScriptTableRowStatement node)
         {
             Define(node.Variable);
+            _defined.Add("tablerow");
             base.Visit(node);
         }
 
@@ -74,6 +89,11 @@ public static class TemplateCompiler
             if (node.NameOrDoToken is ScriptVariableGlobal name)
             {
                 _defined.Add(name.Name);
+            }
+
+            foreach (var parameter in node.Parameters ?? [])
+            {
+                Define(parameter.Name);
             }
 
             base.Visit(node);
@@ -86,7 +106,8 @@ public static class TemplateCompiler
                 _members.Add((node, target.Name, member.Name));
             }
 
-            base.Visit(node);
+            // Only the target: the member (name in ib.name, upcase in string.upcase) is not a global.
+            Visit(node.Target);
         }
 
         public override void Visit(ScriptImportStatement node)

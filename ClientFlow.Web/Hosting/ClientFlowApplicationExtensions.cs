@@ -35,6 +35,7 @@ public static class ClientFlowApplicationExtensions
         app.MapStaticAssets();
         app.MapRazorPages().WithStaticAssets();
         app.MapLeadCaptureEndpoints();
+        app.MapTrackingEndpoints();
         app.MapOpenApi().AllowAnonymous();
         app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = WriteHealthAsync }).AllowAnonymous();
         app.MapHangfireDashboardWithAuthorizationPolicy(Policies.Admin, "/hangfire", new DashboardOptions

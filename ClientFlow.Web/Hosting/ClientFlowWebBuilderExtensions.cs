@@ -33,6 +33,7 @@ public static class ClientFlowWebBuilderExtensions
 
         services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.SectionName);
         services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.SectionName);
+        services.AddScoped<DemoWorkflows>();
         services.AddOptions<AppOptions>().BindConfiguration(AppOptions.SectionName)
             .Validate(o => o.IsValid, "App:PublicBaseUrl must be empty or an absolute http(s) URL.")
             .ValidateOnStart();
@@ -63,6 +64,9 @@ public static class ClientFlowWebBuilderExtensions
         {
             options.Conventions.AuthorizeFolder("/Leads", Policies.Ib);
             options.Conventions.AuthorizePage("/Settings", Policies.Ib);
+            options.Conventions.AuthorizeFolder("/Templates", Policies.Ib);
+            options.Conventions.AuthorizeFolder("/Workflows", Policies.Ib);
+            options.Conventions.AuthorizeFolder("/Outbox", Policies.Ib);
             options.Conventions.AuthorizeFolder("/Admin", Policies.Admin);
         });
 

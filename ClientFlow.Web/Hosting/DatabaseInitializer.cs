@@ -54,6 +54,8 @@ public static partial class DatabaseInitializer
 
         services.GetRequiredService<IRecurringJobManager>().AddOrUpdate<OutboxSweepJob>(
             OutboxSweepJob.RecurringId, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
+        services.GetRequiredService<IRecurringJobManager>().AddOrUpdate<EngineSweepJob>(
+            EngineSweepJob.RecurringId, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
     }
 
     private static async Task EnsureAdminAsync(UserManager<ClientFlowUser> users, AdminOptions admin, ILogger logger)

@@ -2,6 +2,7 @@ using ClientFlow.Automation.Data;
 using ClientFlow.Automation.Leads;
 using ClientFlow.Automation.Tenancy;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
 
 namespace ClientFlow.Web.Hosting;
 
@@ -14,6 +15,7 @@ public sealed class DemoSeeder(
     UserManager<ClientFlowUser> users,
     IbAccounts accounts,
     LeadCapture capture,
+    DemoWorkflows demoWorkflows,
     TenantScope tenantScope,
     TimeProvider clock)
 {
@@ -57,6 +59,15 @@ public sealed class DemoSeeder(
             }
 
             var tenant = await db.Tenants.FindAsync([user.TenantId!.Value], cancellationToken);
+            using (tenantScope.Enter(tenant!.Id))
+            {
+                if (!await db.Workflows.AnyAsync(cancellationToken))
+                {
+                    // Demos seeded before workflows existed get them too.
+                    await demoWorkflows.SeedAsync(ib.Key, cancellationToken);
+                }
+            }
+
             var configuredKey = options.ApiKeys.GetValueOrDefault(ib.Key);
             if (configuredKey is not null && tenant!.ApiKeyHash != ApiKey.Hash(configuredKey))
             {
@@ -87,6 +98,12 @@ public sealed class DemoSeeder(
         tenant.ApiKeyHash = ApiKey.Hash(configuredKey ?? generatedKey!);
 
         await db.SaveChangesAsync(cancellationToken);
+
+        // Workflows first, so the demo leads are enrolled as a new IB's leads would be.
+        using (tenantScope.Enter(tenant.Id))
+        {
+            await demoWorkflows.SeedAsync(ib.Key, cancellationToken);
+        }
 
         // Through the real capture path (tags, email claims, outbox rows), then aged and progressed for the demo.
         var inputs = ib.Leads.Select(l => new LeadInput { Email = l.Email, Name = l.Name, IbType = ib.IbType, MonthlyLeads = l.MonthlyLeads }).ToList();

@@ -1,0 +1,79 @@
+using ClientFlow.Automation.Email;
+using ClientFlow.Automation.Engine;
+using ClientFlow.Automation.Leads;
+using ClientFlow.Automation.Templates;
+using ClientFlow.Automation.Tenancy;
+using ClientFlow.Automation.Workflows;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ClientFlow.Tests.Infrastructure;
+
+/// <summary>Builds templates and workflows through the product's own services, as an IB's pages do.</summary>
+public static class AppWorkflows
+{
+    public static async Task<EmailTemplate> CreateTemplateAsync(this ClientFlowAppFactory app, Guid tenantId, string name, string subject, string htmlBody, string? textBody = null)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        using (scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(tenantId))
+        {
+            var result = await scope.ServiceProvider.GetRequiredService<EmailTemplates>()
+                .SaveAsync(null, new TemplateInput(name, subject, htmlBody, textBody), TestContext.Current.CancellationToken);
+            Assert.True(result!.Succeeded, string.Join("; ", result.Errors));
+            return result.Template!;
+        }
+    }
+
+    /// <summary>Creates, publishes and turns ON a workflow; returns its id.</summary>
+    public static async Task<Guid> PublishWorkflowAsync(this ClientFlowAppFactory app, Guid tenantId, string name, WorkflowTrigger trigger, IReadOnlyList<WorkflowStep> steps, bool allowReentry = false)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        using (scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(tenantId))
+        {
+            var editor = scope.ServiceProvider.GetRequiredService<WorkflowEditor>();
+            var (workflow, error) = await editor.CreateAsync(name, new WorkflowDefinition(trigger, steps), TestContext.Current.CancellationToken);
+            Assert.Null(error);
+            if (allowReentry)
+            {
+                await editor.RenameAsync(workflow!, name, allowReentry: true, TestContext.Current.CancellationToken);
+            }
+
+            var problems = await editor.PublishAsync(workflow!, TestContext.Current.CancellationToken);
+            Assert.Empty(problems);
+            Assert.Null(await editor.SetOnAsync(workflow!, on: true, TestContext.Current.CancellationToken));
+            return workflow!.Id;
+        }
+    }
+
+    /// <summary>Captures a lead through the one capture path (as the form and the API do).</summary>
+    public static async Task<Guid> CaptureAsync(this ClientFlowAppFactory app, Guid tenantId, LeadInput input)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var result = await scope.ServiceProvider.GetRequiredService<LeadCapture>().CaptureAsync(tenantId, input, LeadSource.Api, TestContext.Current.CancellationToken);
+        Assert.Equal(CaptureStatus.Created, result.Status);
+        return result.Lead!.Id;
+    }
+
+    public static Task<List<EmailMessage>> MessagesOfAsync(this ClientFlowAppFactory app, Guid tenantId) =>
+        app.AsTenantAsync(tenantId, db => db.EmailMessages.AsNoTracking().OrderBy(m => m.CreatedAt).ToListAsync(TestContext.Current.CancellationToken));
+
+    public static Task<List<WorkflowRun>> RunsOfAsync(this ClientFlowAppFactory app, Guid tenantId) =>
+        app.AsTenantAsync(tenantId, db => db.WorkflowRuns.AsNoTracking().OrderBy(r => r.StartedAt).ToListAsync(TestContext.Current.CancellationToken));
+
+    public static Task<List<RunStep>> StepsOfAsync(this ClientFlowAppFactory app, Guid tenantId, Guid runId) =>
+        app.AsTenantAsync(tenantId, db => db.RunSteps.AsNoTracking().Where(s => s.RunId == runId).OrderBy(s => s.ExecutedAt).ThenBy(s => s.StepIndex).ToListAsync(TestContext.Current.CancellationToken));
+
+    /// <summary>One pass of the engine's recovery sweep (the recurring job does the same every minute).</summary>
+    public static async Task<int> SweepRunsAsync(this ClientFlowAppFactory app)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<EngineSweep>().RunAsync(TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>One pass of the outbox sweep.</summary>
+    public static async Task<int> SweepOutboxAsync(this ClientFlowAppFactory app)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<Automation.Outbox.OutboxSweep>().RunAsync(TestContext.Current.CancellationToken);
+    }
+}

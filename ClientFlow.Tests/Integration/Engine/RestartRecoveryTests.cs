@@ -1,0 +1,106 @@
+using ClientFlow.Automation.Email;
+using ClientFlow.Automation.Engine;
+using ClientFlow.Automation.Jobs;
+using ClientFlow.Automation.Leads;
+using ClientFlow.Automation.Tenancy;
+using ClientFlow.Automation.Workflows;
+using ClientFlow.Tests.Infrastructure;
+using Hangfire;
+using Hangfire.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace ClientFlow.Tests.Integration.Engine;
+
+/// <summary>
+/// The engine's tables are the truth: a restart that loses every in-memory Hangfire job, or two
+/// workers on one step, cost a delay at most, never a step or a second email.
+/// </summary>
+public sealed class RestartRecoveryTests : IAsyncLifetime
+{
+    private readonly SqliteTestDatabase _database = new();
+    private readonly FakeTimeProvider _clock = new(TimeProvider.System.GetUtcNow());
+
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    public async ValueTask DisposeAsync() => await _database.DisposeAsync();
+
+    [Fact]
+    public async Task Restart_WithInMemoryHangfire_LosesNoDueStep_TheSweepRecreatesIt()
+    {
+        SeededIb ib;
+        await using (var before = await StartAppAsync())
+        {
+            ib = await before.SeedIbAsync("restart@engine.test", "Restart IB");
+            var template = await before.CreateTemplateAsync(ib.TenantId, "Welcome", "Welcome", "<p>Hi</p>");
+            await before.PublishWorkflowAsync(ib.TenantId, "Welcome", new WorkflowTrigger(TriggerKind.LeadCaptured, null),
+                [new WaitStep(5, WaitUnit.Minutes), new SendEmailStep(template.Id)]);
+            await before.CaptureAsync(ib.TenantId, new LeadInput { Email = "waiting@example.com" });
+            await Eventually.HoldsAsync(async () => (await before.RunsOfAsync(ib.TenantId)).SingleOrDefault()?.Status == RunStatus.Waiting, "the run waits");
+
+            // The wait's delayed job lives only in this host's in-memory storage.
+            using var connection = before.Services.GetRequiredService<JobStorage>().GetConnection();
+            Assert.NotEmpty(before.Services.GetRequiredService<JobStorage>().GetMonitoringApi().ScheduledJobs(0, 10));
+        }
+
+        _clock.Advance(TimeSpan.FromMinutes(6));
+        await using var after = await StartAppAsync();
+        Assert.Empty(after.Services.GetRequiredService<JobStorage>().GetMonitoringApi().ScheduledJobs(0, 10));
+        Assert.Empty(await after.MessagesOfAsync(ib.TenantId));
+
+        // The recurring sweep is registered at start-up; fire it the way Hangfire's scheduler does.
+        using (var connection = after.Services.GetRequiredService<JobStorage>().GetConnection())
+        {
+            Assert.Contains(connection.GetRecurringJobs(), j => j.Id == EngineSweepJob.RecurringId);
+        }
+
+        after.Services.GetRequiredService<IRecurringJobManager>().Trigger(EngineSweepJob.RecurringId);
+        await Eventually.HoldsAsync(async () => (await after.MessagesOfAsync(ib.TenantId)).Any(m => m.Status == EmailStatus.Sent), "the due send happens after the restart");
+        Assert.Single(await after.MessagesOfAsync(ib.TenantId));
+        await Eventually.HoldsAsync(async () => (await after.RunsOfAsync(ib.TenantId)).Single().Status == RunStatus.Completed, "the run completes");
+    }
+
+    [Fact]
+    public async Task TwoWorkers_AdvancingOneRun_SendOneEmail()
+    {
+        await using var app = await StartAppAsync();
+        var ib = await app.SeedIbAsync("race@engine.test", "Race IB");
+        var template = await app.CreateTemplateAsync(ib.TenantId, "Once", "Once", "<p>Once</p>");
+        await app.PublishWorkflowAsync(ib.TenantId, "Race", new WorkflowTrigger(TriggerKind.LeadCaptured, null),
+            [new WaitStep(1, WaitUnit.Minutes), new SendEmailStep(template.Id), new AddTagStep("after-send")]);
+        await app.CaptureAsync(ib.TenantId, new LeadInput { Email = "raced@example.com" });
+        await Eventually.HoldsAsync(async () => (await app.RunsOfAsync(ib.TenantId)).SingleOrDefault()?.Status == RunStatus.Waiting, "the run waits");
+        var runId = (await app.RunsOfAsync(ib.TenantId)).Single().Id;
+
+        // A crashed worker's job retried while another picks the run up: both advance it at once.
+        _clock.Advance(TimeSpan.FromMinutes(2));
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => AdvanceAsync(app, ib.TenantId, runId)));
+
+        await Eventually.HoldsAsync(async () => (await app.RunsOfAsync(ib.TenantId)).Single().Status == RunStatus.Completed, "the run completes");
+        await Eventually.HoldsAsync(async () => (await app.MessagesOfAsync(ib.TenantId)).All(m => m.Status == EmailStatus.Sent), "the email is delivered");
+        Assert.Single(await app.MessagesOfAsync(ib.TenantId));
+        var steps = await app.StepsOfAsync(ib.TenantId, runId);
+        Assert.Equal([0, 1, 2], steps.Select(s => s.StepIndex).Order());
+    }
+
+    private static async Task AdvanceAsync(ClientFlowAppFactory app, Guid tenantId, Guid runId)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        using (scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(tenantId))
+        {
+            await scope.ServiceProvider.GetRequiredService<RunAdvancer>().AdvanceAsync(runId, TestContext.Current.CancellationToken);
+        }
+    }
+
+    private async Task<ClientFlowAppFactory> StartAppAsync()
+    {
+        var app = new ClientFlowAppFactory(_database, configureServices: services =>
+        {
+            services.RemoveAll<TimeProvider>();
+            services.AddSingleton<TimeProvider>(_clock);
+        });
+        await app.StartAsync();
+        return app;
+    }
+}

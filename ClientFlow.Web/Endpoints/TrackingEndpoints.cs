@@ -1,0 +1,37 @@
+using ClientFlow.Automation.Email;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace ClientFlow.Web.Endpoints;
+
+/// <summary>
+/// What a lead's mail client calls: <c>/t/o/{token}</c> (open pixel), <c>/t/c/{token}/{n}</c> (click
+/// redirect to the n-th link of that message, never to a URL from the request). Unsubscribing
+/// (<c>/u/{token}</c>, GET page and one-click POST) is <c>Pages/Unsubscribe</c>.
+/// </summary>
+public static class TrackingEndpoints
+{
+    /// <summary>A transparent 1x1 GIF.</summary>
+    private static readonly byte[] Pixel = Convert.FromBase64String("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7");
+
+    public static IEndpointRouteBuilder MapTrackingEndpoints(this IEndpointRouteBuilder app)
+    {
+        var tracking = app.MapGroup(string.Empty).AllowAnonymous().DisableAntiforgery().ExcludeFromDescription();
+        tracking.MapGet("/t/o/{token}", OpenAsync);
+        tracking.MapGet("/t/c/{token}/{index:int}", ClickAsync);
+        return app;
+    }
+
+    public static async Task<FileContentHttpResult> OpenAsync(string token, HttpContext http, EmailEngagement engagement, CancellationToken cancellationToken)
+    {
+        await engagement.RecordOpenAsync(token, cancellationToken);
+        http.Response.Headers.CacheControl = "no-store, no-cache, must-revalidate, max-age=0";
+        // The same pixel for known and unknown tokens: the answer tells nothing about tokens.
+        return TypedResults.File(Pixel, "image/gif");
+    }
+
+    public static async Task<Results<RedirectHttpResult, NotFound>> ClickAsync(string token, int index, EmailEngagement engagement, CancellationToken cancellationToken)
+    {
+        var target = await engagement.RecordClickAsync(token, index, cancellationToken);
+        return target is null ? TypedResults.NotFound() : TypedResults.Redirect(target);
+    }
+}
