@@ -24,8 +24,11 @@ public sealed class PageClient(HttpClient http) : IDisposable
         return await context.OpenAsync(r => r.Content(html), TestContext.Current.CancellationToken);
     }
 
-    /// <summary>Loads <paramref name="pageUrl"/>, fills the form matched by <paramref name="formSelector"/> and submits it.</summary>
-    public async Task<HttpResponseMessage> SubmitFormAsync(string pageUrl, IReadOnlyDictionary<string, string> fields, string formSelector = "main form")
+    /// <summary>
+    /// Loads <paramref name="pageUrl"/>, fills the form matched by <paramref name="formSelector"/> and submits it to its action,
+    /// or to <paramref name="action"/> (what a button's <c>formaction</c> does).
+    /// </summary>
+    public async Task<HttpResponseMessage> SubmitFormAsync(string pageUrl, IReadOnlyDictionary<string, string> fields, string formSelector = "main form", string? action = null)
     {
         var page = await GetDocumentAsync(pageUrl);
         var form = page.QuerySelector<IHtmlFormElement>(formSelector) ?? throw new InvalidOperationException($"No form '{formSelector}' on {pageUrl}.");
@@ -40,7 +43,7 @@ public sealed class PageClient(HttpClient http) : IDisposable
             values[name] = value;
         }
 
-        var action = string.IsNullOrEmpty(form.GetAttribute("action")) ? pageUrl : form.GetAttribute("action")!;
+        action ??= string.IsNullOrEmpty(form.GetAttribute("action")) ? pageUrl : form.GetAttribute("action")!;
         return await http.PostAsync(action, new FormUrlEncodedContent(values), TestContext.Current.CancellationToken);
     }
 

@@ -291,6 +291,7 @@ public sealed class SandboxedRendererTests
             : TemplateFormat.Text;
         var source = File.ReadAllText(Path.Combine(GoldenDirectory, name + ".sbn")).ReplaceLineEndings("\n");
         var expected = File.ReadAllText(Path.Combine(GoldenDirectory, expectedFile)).ReplaceLineEndings("\n");
+        expected = format == TemplateFormat.Subject ? expected.TrimEnd('\n') : expected;
         var model = TemplateModel.Sample("Jordan & Lee <Markets>", "jordan@ib.example", "https://app.example/u/abc123?list=7&lead=42");
 
         Assert.Empty(TemplateCompiler.Check(TemplateField.HtmlBody, source));
