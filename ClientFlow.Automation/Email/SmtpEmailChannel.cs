@@ -20,7 +20,17 @@ public sealed class SmtpEmailChannel(IOptions<SmtpOptions> options, IOptions<Pub
     public async Task DeliverAsync(EmailMessage message, CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        var mime = Build(message, settings, urls.Value.Origin);
+        MimeMessage mime;
+        try
+        {
+            mime = Build(message, settings, urls.Value.Origin);
+        }
+        catch (ParseException ex)
+        {
+            // An address the app accepted but MIME does not: a refusal with its reason, not a crash mid-send.
+            throw new OutboundException(transient: false, $"Cannot build the message: {ex.Message}");
+        }
+
 
         using var client = new SmtpClient { Timeout = (int)settings.Timeout.TotalMilliseconds };
         try
