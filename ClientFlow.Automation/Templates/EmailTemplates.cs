@@ -62,17 +62,37 @@ public sealed class EmailTemplates(ClientFlowDbContext db, ITenantContext tenant
         return new TemplateSaveResult(template, []);
     }
 
-    public async Task<bool> DeleteAsync(Guid id, CancellationToken cancellationToken)
+    /// <summary>The names of the workflows whose draft or published version sends or tests this template.</summary>
+    public async Task<IReadOnlyList<string>> UsedByAsync(Guid id, CancellationToken cancellationToken)
+    {
+        // Definitions are JSON; a template id appears in them only where a step or condition names it.
+        var text = id.ToString();
+        var published = db.WorkflowVersions.Where(v => v.DefinitionJson.Contains(text)).Select(v => v.Id);
+        return await db.Workflows
+            .Where(w => w.DraftJson.Contains(text) || published.Contains(w.PublishedVersionId!.Value))
+            .OrderBy(w => w.Name)
+            .Select(w => w.Name)
+            .ToListAsync(cancellationToken);
+    }
+
+    /// <summary>Deletes a template no workflow uses. Null when it is not the tenant's; otherwise the workflows that still use it (empty: deleted).</summary>
+    public async Task<IReadOnlyList<string>?> DeleteAsync(Guid id, CancellationToken cancellationToken)
     {
         var template = await FindAsync(id, cancellationToken);
         if (template is null)
         {
-            return false;
+            return null;
+        }
+
+        var users = await UsedByAsync(id, cancellationToken);
+        if (users.Count > 0)
+        {
+            return users;
         }
 
         db.EmailTemplates.Remove(template);
         await db.SaveChangesAsync(cancellationToken);
-        return true;
+        return users;
     }
 
     /// <summary>Required fields, lengths, and the Scriban check of subject and bodies.</summary>

@@ -124,6 +124,24 @@ public sealed class WorkflowPagesTests(WorkflowPagesApp fixture) : IClassFixture
         Assert.Equal(10, await App.AsTenantAsync(other.TenantId, db => db.Workflows.CountAsync(TestContext.Current.CancellationToken)));
     }
 
+    [Fact]
+    public async Task DeletingATemplate_ThatAWorkflowSends_IsRefusedWithTheWorkflowsName()
+    {
+        var ib = await App.SeedIbAsync("inuse@workflows.test", "In Use IB");
+        var used = await App.CreateTemplateAsync(ib.TenantId, "Used", "Used", "<p>Used</p>");
+        var spare = await App.CreateTemplateAsync(ib.TenantId, "Spare", "Spare", "<p>Spare</p>");
+        await App.PublishWorkflowAsync(ib.TenantId, "Sender", new WorkflowTrigger(TriggerKind.Manual, null), [new SendEmailStep(used.Id)]);
+        using var client = App.CreatePageClient();
+        await client.LogInOrFailAsync(ib.Email);
+
+        await client.SubmitFormAsync("/Templates", new Dictionary<string, string>(), $"form[action*='{used.Id}']");
+        Assert.Contains("Used is used by Sender", (await client.GetDocumentAsync("/Templates")).Body?.TextContent, StringComparison.Ordinal);
+        await client.SubmitFormAsync("/Templates", new Dictionary<string, string>(), $"form[action*='{spare.Id}']");
+
+        var names = await App.AsTenantAsync(ib.TenantId, db => db.EmailTemplates.Select(t => t.Name).ToListAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(["Used"], names);
+    }
+
     private static async Task AddStepAsync(PageClient client, string editor, Dictionary<string, string> fields)
     {
         fields.TryAdd("Step.ListPath", string.Empty);
