@@ -40,6 +40,12 @@ public sealed class StartupTests
             await client.LogInOrFailAsync("john@clientflow.test", "ClientFlow!2026");
             Assert.Equal(4, (await client.GetDocumentAsync("/Leads")).QuerySelectorAll("[data-testid=lead-row]").Length);
 
+            // The seed notes' workflows, published and ON; John's demo leads are already in his Welcome Sequence.
+            var workflows = await client.GetDocumentAsync("/Workflows");
+            Assert.Equal(["VIP Lead Alert", "Welcome Sequence"], workflows.QuerySelectorAll("[data-testid=workflow-card] h2").Select(h => h.TextContent.Trim()).Order());
+            Assert.All(workflows.QuerySelectorAll("[data-testid=workflow-toggle]"), t => Assert.Equal("ON", t.TextContent.Trim()));
+            Assert.Contains("If opened \"Welcome\"", workflows.Body?.TextContent, StringComparison.Ordinal);
+
             using var admin = app.CreatePageClient();
             await admin.LogInOrFailAsync("admin@clientflow.test", "ClientFlow!2026");
             Assert.Equal(3, (await admin.GetDocumentAsync("/Admin/Tenants")).QuerySelectorAll("[data-testid=tenant-row]").Length);
@@ -58,6 +64,16 @@ public sealed class StartupTests
             var db = scope.ServiceProvider.GetRequiredService<ClientFlowDbContext>();
             Assert.Equal(3, await db.Tenants.CountAsync(TestContext.Current.CancellationToken));
             Assert.Equal(11, await db.Leads.IgnoreQueryFilters().CountAsync(TestContext.Current.CancellationToken));
+            var workflows = await db.Workflows.IgnoreQueryFilters().ToListAsync(TestContext.Current.CancellationToken);
+            Assert.Equal(
+                ["CFD Onboarding", "Crypto Welcome", "High-Value", "Re-engagement", "VIP Lead Alert", "Welcome Sequence"],
+                workflows.Select(w => w.Name).Order(StringComparer.Ordinal));
+            Assert.All(workflows, w => Assert.True(w.IsOn && w.PublishedVersionNumber == 1, $"{w.Name} is published once and ON"));
+            Assert.Equal(8, await db.EmailTemplates.IgnoreQueryFilters().CountAsync(TestContext.Current.CancellationToken));
+
+            // Every demo lead (each has demo-request) is in its IB's welcome workflow.
+            var welcomes = workflows.Where(w => w.Name is "Welcome Sequence" or "Crypto Welcome" or "CFD Onboarding").Select(w => w.Id).ToList();
+            Assert.Equal(11, await db.WorkflowRuns.IgnoreQueryFilters().CountAsync(r => welcomes.Contains(r.WorkflowId), TestContext.Current.CancellationToken));
         }
     }
 
