@@ -33,11 +33,24 @@ public sealed class Enrolments(ClientFlowDbContext db, AfterCommit afterCommit, 
         var started = 0;
         foreach (var lead in leads)
         {
-            started += (await EnrolAsync(lead, v => v.WorkflowId == workflowId, cancellationToken)).Count;
+            var runs = await EnrolAsync(lead, v => v.WorkflowId == workflowId, cancellationToken);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+                afterCommit.Flush();
+                started += runs.Count;
+            }
+            catch (DbUpdateException ex) when (db.IsUniqueViolation(ex))
+            {
+                // Enrolled meanwhile by another request (a double click, a second tab): skipped, the rest go on.
+                afterCommit.Discard();
+                foreach (var run in runs)
+                {
+                    db.Entry(run).State = EntityState.Detached;
+                }
+            }
         }
 
-        await db.SaveChangesAsync(cancellationToken);
-        afterCommit.Flush();
         return started;
     }
 

@@ -1,19 +1,35 @@
 using ClientFlow.Automation.Data;
+using ClientFlow.Automation.Email;
+using ClientFlow.Automation.Engine;
 using ClientFlow.Automation.Leads;
 using ClientFlow.Automation.Tenancy;
+using ClientFlow.Automation.Workflows;
+using ClientFlow.Web.Pages.Workflows;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 
 namespace ClientFlow.Web.Pages;
 
-public sealed class IndexModel(ClientFlowDbContext db, TimeProvider clock) : PageModel
+/// <summary>The IB's dashboard: the capture, nurture, convert, retain funnel, their workflows and their newest leads.</summary>
+public sealed class IndexModel(ClientFlowDbContext db, WorkflowEditor editor, TimeProvider clock) : PageModel
 {
+    /// <summary>Outline lines shown per workflow before "…".</summary>
+    public const int OutlineLines = 8;
+
     public int TotalLeads { get; private set; }
 
     public int LeadsThisMonth { get; private set; }
 
+    public int EmailsSent { get; private set; }
+
+    public int LeadsNurtured { get; private set; }
+
     public int ConvertedLeads { get; private set; }
+
+    public int LeadsInWorkflows { get; private set; }
+
+    public IReadOnlyList<WorkflowCard> Workflows { get; private set; } = [];
 
     public IReadOnlyList<Lead> RecentLeads { get; private set; } = [];
 
@@ -33,8 +49,37 @@ public sealed class IndexModel(ClientFlowDbContext db, TimeProvider clock) : Pag
         var monthStart = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero);
         TotalLeads = await db.Leads.CountAsync(cancellationToken);
         LeadsThisMonth = await db.Leads.CountAsync(l => l.CreatedAt >= monthStart, cancellationToken);
+        EmailsSent = await db.EmailMessages.CountAsync(m => m.Kind == EmailKind.Workflow && m.Status == EmailStatus.Sent, cancellationToken);
+        LeadsNurtured = await db.Leads.CountAsync(l => l.Status == LeadStatus.Nurturing || l.Status == LeadStatus.Engaged, cancellationToken);
         ConvertedLeads = await db.Leads.CountAsync(l => l.Tags.Any(t => t.Slug == CaptureTags.Converted), cancellationToken);
+        LeadsInWorkflows = await db.WorkflowRuns
+            .Where(r => r.Status == RunStatus.Running || r.Status == RunStatus.Waiting)
+            .Select(r => r.LeadId).Distinct().CountAsync(cancellationToken);
+        Workflows = await WorkflowCardsAsync(cancellationToken);
         RecentLeads = await db.Leads.AsNoTracking().OrderByDescending(l => l.CreatedAt).Take(5).ToListAsync(cancellationToken);
         return Page();
     }
+
+    private async Task<IReadOnlyList<WorkflowCard>> WorkflowCardsAsync(CancellationToken cancellationToken)
+    {
+        var workflows = await editor.ListAsync(cancellationToken);
+        if (workflows.Count == 0)
+        {
+            return [];
+        }
+
+        var names = await editor.TemplateNamesAsync(cancellationToken);
+        var versionIds = workflows.Where(w => w.PublishedVersionId != null).Select(w => w.PublishedVersionId!.Value).ToList();
+        var published = await db.WorkflowVersions.AsNoTracking().Where(v => versionIds.Contains(v.Id))
+            .ToDictionaryAsync(v => v.Id, v => v.DefinitionJson, cancellationToken);
+        return workflows.Select(w =>
+        {
+            var definition = w.PublishedVersionId is { } id && published.TryGetValue(id, out var json) ? WorkflowDefinition.FromJson(json) : w.Draft;
+            var lines = Outline.Of(definition, names);
+            return new WorkflowCard(w.Id, w.Name, w.IsOn, w.PublishedVersionId is not null, lines.Take(OutlineLines).ToList(), lines.Count > OutlineLines);
+        }).ToList();
+    }
+
+    /// <summary>A workflow on the dashboard: name, ON/OFF and the first lines of its outline (the published version's, else the draft's).</summary>
+    public sealed record WorkflowCard(Guid Id, string Name, bool IsOn, bool IsPublished, IReadOnlyList<Outline.Line> Outline, bool IsTruncated);
 }

@@ -1,17 +1,27 @@
+using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
+using System.Security.Cryptography;
 using ClientFlow.Automation.Auditing;
 using ClientFlow.Automation.Data;
+using ClientFlow.Automation.Leads;
 using ClientFlow.Automation.Tenancy;
 using ClientFlow.Web.Hosting;
 using ClientFlow.Web.Tenancy;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace ClientFlow.Web.Pages;
 
+/// <summary>The IB's account: prefix, hosted form, API key, sender identity, notification webhook secret.</summary>
 public sealed class SettingsModel(ClientFlowDbContext db, IOptions<AppOptions> app, TimeProvider clock) : PageModel
 {
+    public const int MaxSenderNameLength = 200;
+    public const int MaxReplyToLength = 320;
+    public const int MaxPostalAddressLength = 500;
+
     public Tenant Tenant { get; private set; } = null!;
 
     public string FormUrl { get; private set; } = string.Empty;
@@ -21,8 +31,68 @@ public sealed class SettingsModel(ClientFlowDbContext db, IOptions<AppOptions> a
     /// <summary>Set only in the response to a rotation: the key is shown this once and never stored.</summary>
     public string? NewApiKey { get; private set; }
 
-    public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken) =>
-        await LoadAsync(cancellationToken) ? Page() : NotFound();
+    [TempData]
+    public string? StatusMessage { get; set; }
+
+    [BindProperty]
+    public SenderInput Sender { get; set; } = new();
+
+    /// <summary>What emails use now: the From name, or the account name when it is empty.</summary>
+    public string EffectiveFromName => string.IsNullOrWhiteSpace(Tenant.SenderName) ? Tenant.Name : Tenant.SenderName;
+
+    /// <summary>The login email that replies go to when no reply-to is set (the same rule as the email composer).</summary>
+    public string? LoginEmail { get; private set; }
+
+    /// <summary>The secret with all but its last four characters hidden.</summary>
+    public string? MaskedNotificationSecret =>
+        Tenant.NotificationSecret is { Length: > 4 } secret ? new string('•', 12) + secret[^4..] : Tenant.NotificationSecret;
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
+    {
+        if (!await LoadAsync(cancellationToken))
+        {
+            return NotFound();
+        }
+
+        Sender = SenderInput.From(Tenant);
+        Response.Headers.CacheControl = "no-store"; // the notification secret is on the page
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostSenderAsync(CancellationToken cancellationToken)
+    {
+        if (!await LoadAsync(cancellationToken))
+        {
+            return NotFound();
+        }
+
+        var name = Clean(Sender.SenderName);
+        var replyTo = Clean(Sender.ReplyTo);
+        var address = Clean(Sender.PostalAddress);
+        if (name is not null && name.Any(char.IsControl))
+        {
+            ModelState.AddModelError($"{nameof(Sender)}.{nameof(SenderInput.SenderName)}", "The From name must be one line of text.");
+        }
+
+        var replyToKey = $"{nameof(Sender)}.{nameof(SenderInput.ReplyTo)}";
+        if (replyTo is not null && ModelState.GetFieldValidationState(replyToKey) != ModelValidationState.Invalid && !LeadInputRules.IsEmail(replyTo))
+        {
+            ModelState.AddModelError(replyToKey, SenderInput.ReplyToError);
+        }
+
+        if (!ModelState.IsValid)
+        {
+            Response.Headers.CacheControl = "no-store";
+            return Page();
+        }
+
+        Tenant.SenderName = name;
+        Tenant.ReplyTo = replyTo;
+        Tenant.PostalAddress = address;
+        await db.SaveChangesAsync(cancellationToken);
+        StatusMessage = "Sender identity saved. New emails use it from now on.";
+        return RedirectToPage();
+    }
 
     public async Task<IActionResult> OnPostRotateApiKeyAsync(CancellationToken cancellationToken)
     {
@@ -33,20 +103,39 @@ public sealed class SettingsModel(ClientFlowDbContext db, IOptions<AppOptions> a
 
         var key = ApiKey.Generate();
         Tenant.ApiKeyHash = ApiKey.Hash(key);
-        db.AuditEntries.Add(new AuditEntry
-        {
-            At = clock.GetUtcNow(),
-            ActorUserId = User.FindFirstValue(ClaimTypes.NameIdentifier),
-            Action = "tenant.api-key.rotated",
-            TenantId = Tenant.Id,
-        });
+        Audit("tenant.api-key.rotated");
         await db.SaveChangesAsync(cancellationToken);
 
         // No redirect: the key must not travel through a cookie or a URL.
         NewApiKey = key;
+        ModelState.Clear();
+        Sender = SenderInput.From(Tenant);
         Response.Headers.CacheControl = "no-store";
         return Page();
     }
+
+    public async Task<IActionResult> OnPostRotateNotificationSecretAsync(CancellationToken cancellationToken)
+    {
+        if (!await LoadAsync(cancellationToken))
+        {
+            return NotFound();
+        }
+
+        Tenant.NotificationSecret = RandomNumberGenerator.GetHexString(64, lowercase: true);
+        Audit("tenant.notification-secret.rotated");
+        await db.SaveChangesAsync(cancellationToken);
+        StatusMessage = "New notification secret created. Webhooks are signed with it from now on: update your receiver.";
+        return RedirectToPage(null, null, "webhooks-heading");
+    }
+
+    private void Audit(string action) =>
+        db.AuditEntries.Add(new AuditEntry
+        {
+            At = clock.GetUtcNow(),
+            ActorUserId = User.FindFirstValue(ClaimTypes.NameIdentifier),
+            Action = action,
+            TenantId = Tenant.Id,
+        });
 
     private async Task<bool> LoadAsync(CancellationToken cancellationToken)
     {
@@ -57,9 +146,38 @@ public sealed class SettingsModel(ClientFlowDbContext db, IOptions<AppOptions> a
         }
 
         Tenant = tenant;
+        LoginEmail = await db.Users.Where(u => u.TenantId == tenant.Id).OrderBy(u => u.Email).Select(u => u.Email).FirstOrDefaultAsync(cancellationToken);
         var origin = app.Value.Origin(Request);
         FormUrl = $"{origin}/f/{tenant.FormKey}";
         ApiUrl = $"{origin}/api/v1/leads";
         return true;
+    }
+
+    private static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    /// <summary>The "Sender identity" form.</summary>
+    public sealed class SenderInput
+    {
+        public const string ReplyToError = "Enter a valid email address, or leave it empty to use your login email.";
+
+        [Display(Name = "From name")]
+        [StringLength(MaxSenderNameLength, ErrorMessage = "The From name can be at most {1} characters.")]
+        public string? SenderName { get; set; }
+
+        [Display(Name = "Reply-to email")]
+        [EmailAddress(ErrorMessage = ReplyToError)]
+        [StringLength(MaxReplyToLength, ErrorMessage = "The reply-to email can be at most {1} characters.")]
+        public string? ReplyTo { get; set; }
+
+        [Display(Name = "Postal address")]
+        [StringLength(MaxPostalAddressLength, ErrorMessage = "The postal address can be at most {1} characters.")]
+        public string? PostalAddress { get; set; }
+
+        public static SenderInput From(Tenant tenant) => new()
+        {
+            SenderName = tenant.SenderName,
+            ReplyTo = tenant.ReplyTo,
+            PostalAddress = tenant.PostalAddress,
+        };
     }
 }

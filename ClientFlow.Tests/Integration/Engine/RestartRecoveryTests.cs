@@ -43,6 +43,11 @@ public sealed class RestartRecoveryTests : IAsyncLifetime
             await Eventually.HoldsAsync(
                 () => Task.FromResult(before.Services.GetRequiredService<JobStorage>().GetMonitoringApi().ScheduledJobs(0, 10).Count > 0),
                 "the wait is a delayed job");
+
+            // Readable in /hangfire: "Advance run {id}: Welcome, step Send email "Welcome"".
+            var scheduled = before.Services.GetRequiredService<JobStorage>().GetMonitoringApi().ScheduledJobs(0, 10).Single().Value;
+            var display = new JobDisplayNameAttribute("Advance run {1}: {2}").Format(null!, scheduled.Job);
+            Assert.Matches("^Advance run [0-9a-f-]{36}: Welcome, step Send email \"Welcome\"$", display);
         }
 
         _clock.Advance(TimeSpan.FromMinutes(6));

@@ -1,16 +1,19 @@
+using System.ComponentModel.DataAnnotations;
 using ClientFlow.Automation.Data;
+using ClientFlow.Automation.Engine;
 using ClientFlow.Automation.Leads;
 using ClientFlow.Automation.Leads.Import;
 using ClientFlow.Web.Pages.Forms;
 using ClientFlow.Web.Tenancy;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 
 namespace ClientFlow.Web.Pages.Leads;
 
-/// <summary>The IB's leads: stats, search and filters, paging, manual add and CSV import.</summary>
-public sealed class IndexModel(ClientFlowDbContext db, LeadCapture capture, LeadImports imports, TimeProvider clock) : PageModel
+/// <summary>The IB's leads: stats, search and filters, paging, bulk enrolment in a workflow, manual add and CSV import.</summary>
+public sealed class IndexModel(ClientFlowDbContext db, LeadCapture capture, LeadImports imports, Enrolments enrolments, TimeProvider clock) : PageModel
 {
     public const int PageSize = 25;
 
@@ -28,6 +31,16 @@ public sealed class IndexModel(ClientFlowDbContext db, LeadCapture capture, Lead
 
     [BindProperty]
     public FormInput Input { get; set; } = new();
+
+    [BindProperty]
+    public EnrolInput Enrol { get; set; } = new();
+
+    /// <summary>The leads ticked for bulk enrolment: one checkbox per row, all named <c>SelectedIds</c>.</summary>
+    [BindProperty]
+    public List<Guid> SelectedIds { get; set; } = [];
+
+    /// <summary>Workflows a lead can be enrolled in now: ON, and so published.</summary>
+    public IReadOnlyList<WorkflowOption> EnrolableWorkflows { get; private set; } = [];
 
     public IReadOnlyList<Lead> Leads { get; private set; } = [];
 
@@ -70,6 +83,28 @@ public sealed class IndexModel(ClientFlowDbContext db, LeadCapture capture, Lead
         return Page();
     }
 
+    public async Task<IActionResult> OnPostEnrolAsync(CancellationToken cancellationToken)
+    {
+        var workflow = await EnrolableWorkflowAsync(db, Enrol.WorkflowId, ModelState, $"{nameof(Enrol)}.{nameof(EnrolInput.WorkflowId)}", cancellationToken);
+        var ids = SelectedIds.Distinct().ToList();
+        if (ids.Count == 0)
+        {
+            ModelState.AddModelError(nameof(SelectedIds), "Select at least one lead to enrol.");
+        }
+
+        if (workflow is null || !ModelState.IsValid)
+        {
+            await LoadAsync(cancellationToken);
+            return Page();
+        }
+
+        // Another tenant's id matches no lead (the tenant filter), so it is counted in M but never enrolled.
+        var started = await enrolments.EnrolByHandAsync(workflow.Id, ids, cancellationToken);
+        TempData["Flash"] = $"Enrolled {started} of {ids.Count} leads in {workflow.Name}."
+            + (started < ids.Count ? " Leads already enrolled or unsubscribed were skipped." : string.Empty);
+        return RedirectToPage(new { q = Query, status = Status, tag = Tag, p = PageNumber });
+    }
+
     public async Task<IActionResult> OnPostImportAsync(IFormFile? file, CancellationToken cancellationToken)
     {
         if (file is null || file.Length == 0)
@@ -93,8 +128,42 @@ public sealed class IndexModel(ClientFlowDbContext db, LeadCapture capture, Lead
         return RedirectToPage("/Leads/Import", new { id = import.Id });
     }
 
+    /// <summary>
+    /// The ON workflow with this id, or null after adding a field error under <paramref name="key"/>.
+    /// Shared with the lead's own page: a workflow that is OFF, unpublished or another IB's is refused alike.
+    /// </summary>
+    internal static async Task<WorkflowOption?> EnrolableWorkflowAsync(
+        ClientFlowDbContext db, Guid? workflowId, ModelStateDictionary modelState, string key, CancellationToken cancellationToken)
+    {
+        if (modelState.GetFieldValidationState(key) == ModelValidationState.Invalid)
+        {
+            return null; // a value that is not an id: model binding said so already
+        }
+
+        if (workflowId is not { } id)
+        {
+            modelState.AddModelError(key, "Choose a workflow.");
+            return null;
+        }
+
+        var workflow = await EnrolableWorkflowsQuery(db, id).SingleOrDefaultAsync(cancellationToken);
+        if (workflow is null)
+        {
+            modelState.AddModelError(key, "Choose one of your workflows that is ON.");
+        }
+
+        return workflow;
+    }
+
+    internal static IQueryable<WorkflowOption> EnrolableWorkflowsQuery(ClientFlowDbContext db, Guid? id = null) =>
+        db.Workflows.AsNoTracking()
+            .Where(w => w.IsOn && w.PublishedVersionId != null && (id == null || w.Id == id))
+            .OrderBy(w => w.Name)
+            .Select(w => new WorkflowOption(w.Id, w.Name));
+
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
+        EnrolableWorkflows = await EnrolableWorkflowsQuery(db).ToListAsync(cancellationToken);
         var now = clock.GetUtcNow();
         var monthStart = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero);
         Stats = new LeadStats(
@@ -137,4 +206,13 @@ public sealed class IndexModel(ClientFlowDbContext db, LeadCapture capture, Lead
     }
 
     public sealed record LeadStats(int Total, int ThisMonth, int Converted);
+
+    public sealed record WorkflowOption(Guid Id, string Name);
+
+    /// <summary>The bulk enrolment form; the leads are <see cref="SelectedIds"/>.</summary>
+    public sealed class EnrolInput
+    {
+        [Display(Name = "Workflow")]
+        public Guid? WorkflowId { get; set; }
+    }
 }
