@@ -1,0 +1,123 @@
+using ClientFlow.Automation.Email;
+using ClientFlow.Automation.Engine;
+using ClientFlow.Automation.Leads;
+using ClientFlow.Automation.Tenancy;
+using ClientFlow.Automation.Workflows;
+using ClientFlow.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace ClientFlow.Tests.Postgres;
+
+/// <summary>
+/// The engine on PostgreSQL with row-level security: the recovery sweep and the tracking pixel
+/// cross tenants only through the audited path, each tenant's runs take their own branch, and two
+/// workers on one run still commit each step once.
+/// </summary>
+public sealed class PostgresEngineTests : IAsyncLifetime
+{
+    private readonly PostgresTestDatabase _database = new();
+    private readonly FakeTimeProvider _clock = new(TimeProvider.System.GetUtcNow());
+    private ClientFlowAppFactory _app = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        await _database.InitializeAsync();
+        _app = new ClientFlowAppFactory(_database, configureServices: services =>
+        {
+            services.RemoveAll<TimeProvider>();
+            services.AddSingleton<TimeProvider>(_clock);
+        });
+        await _app.StartAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        await _database.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task TwoTenants_WaitSendAndBranch_OnTheirOwnRuns()
+    {
+        var john = await _app.SeedIbAsync("john@pg-engine.test", "John");
+        var sarah = await _app.SeedIbAsync("sarah@pg-engine.test", "Sarah");
+        foreach (var ib in new[] { john, sarah })
+        {
+            var welcome = await _app.CreateTemplateAsync(ib.TenantId, "Welcome", "Welcome {{ first_name }}", "<p>Hi</p>");
+            await _app.PublishWorkflowAsync(ib.TenantId, "Welcome", new WorkflowTrigger(TriggerKind.TagAdded, CaptureTags.DemoRequest),
+            [
+                new WaitStep(5, WaitUnit.Minutes),
+                new SendEmailStep(welcome.Id),
+                new WaitStep(1, WaitUnit.Days),
+                new ConditionStep(new OpenedCondition(welcome.Id), [new AddTagStep("engaged")], [new AddTagStep("cold")]),
+            ]);
+        }
+
+        // The same person under both IBs: two leads, two runs, one per tenant.
+        await _app.CaptureAsync(john.TenantId, new LeadInput { Email = "both@example.com", Name = "Bo Th" });
+        await _app.CaptureAsync(sarah.TenantId, new LeadInput { Email = "both@example.com", Name = "Bo Th" });
+        await AllParkedAsync(john, sarah);
+
+        _clock.Advance(TimeSpan.FromMinutes(6));
+        Assert.Equal(2, await _app.SweepRunsAsync());
+        await Eventually.HoldsAsync(async () => (await _app.MessagesOfAsync(john.TenantId)).Count(m => m.Status == EmailStatus.Sent) == 1 && (await _app.MessagesOfAsync(sarah.TenantId)).Count(m => m.Status == EmailStatus.Sent) == 1, "each tenant sends its welcome");
+        await AllParkedAsync(john, sarah);
+
+        // Only John's lead opens (the pixel finds the tenant by token across RLS).
+        var johnsWelcome = Assert.Single(await _app.MessagesOfAsync(john.TenantId));
+        (await _app.CreateClient().GetAsync($"/t/o/{johnsWelcome.Token}", TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
+
+        _clock.Advance(TimeSpan.FromDays(1) + TimeSpan.FromMinutes(1));
+        Assert.Equal(2, await _app.SweepRunsAsync());
+        await Eventually.HoldsAsync(async () => (await _app.RunsOfAsync(john.TenantId)).Single().Status == RunStatus.Completed && (await _app.RunsOfAsync(sarah.TenantId)).Single().Status == RunStatus.Completed, "both runs complete");
+
+        Assert.Contains((await _app.LeadsOfAsync(john.TenantId)).Single().Tags, t => t.Slug == "engaged");
+        Assert.Contains((await _app.LeadsOfAsync(sarah.TenantId)).Single().Tags, t => t.Slug == "cold");
+        Assert.Null((await _app.MessagesOfAsync(sarah.TenantId)).Single().OpenedAt);
+    }
+
+    [Fact]
+    public async Task TwoWorkers_AdvancingOneRun_CommitEachStepOnce()
+    {
+        var ib = await _app.SeedIbAsync("race@pg-engine.test", "Race");
+        var template = await _app.CreateTemplateAsync(ib.TenantId, "Once", "Once", "<p>Once</p>");
+        await _app.PublishWorkflowAsync(ib.TenantId, "Race", new WorkflowTrigger(TriggerKind.LeadCaptured, null),
+            [new WaitStep(1, WaitUnit.Minutes), new SendEmailStep(template.Id), new AddTagStep("after-send")]);
+        await _app.CaptureAsync(ib.TenantId, new LeadInput { Email = "raced@example.com" });
+        await AllParkedAsync(ib);
+        var runId = (await _app.RunsOfAsync(ib.TenantId)).Single().Id;
+
+        _clock.Advance(TimeSpan.FromMinutes(2));
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(async _ =>
+        {
+            await using var scope = _app.Services.CreateAsyncScope();
+            using (scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(ib.TenantId))
+            {
+                await scope.ServiceProvider.GetRequiredService<RunAdvancer>().AdvanceAsync(runId, TestContext.Current.CancellationToken);
+            }
+        }));
+
+        await Eventually.HoldsAsync(async () => (await _app.RunsOfAsync(ib.TenantId)).Single().Status == RunStatus.Completed, "the run completes");
+        Assert.Single(await _app.MessagesOfAsync(ib.TenantId));
+        Assert.Equal([0, 1, 2], (await _app.StepsOfAsync(ib.TenantId, runId)).Select(s => s.StepIndex).Order());
+    }
+
+    private Task AllParkedAsync(params SeededIb[] ibs) =>
+        Eventually.HoldsAsync(
+            async () =>
+            {
+                foreach (var ib in ibs)
+                {
+                    var runs = await _app.RunsOfAsync(ib.TenantId);
+                    if (runs.Count == 0 || runs.Any(r => r.Status == RunStatus.Running || (r.Status == RunStatus.Waiting && r.DueAt <= _clock.GetUtcNow())))
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            },
+            "every run parked in a future wait");
+}
