@@ -21,6 +21,7 @@ public sealed class StepExecutor(
     EmailComposer composer,
     SandboxedRenderer renderer,
     LeadTagging tagging,
+    EmailSends emailSends,
     AfterCommit afterCommit,
     IOptions<OutboxOptions> outbox,
     TimeProvider clock)
@@ -75,10 +76,7 @@ public sealed class StepExecutor(
 
         var message = await composer.ComposeAsync(template, lead, cancellationToken);
         message.LeadId = lead.Id;
-        message.RunId = run.Id;
-        message.StepIndex = node.Index;
-        db.EmailMessages.Add(message);
-        Queue(run, node, OutboundKind.EmailDelivery, lead.Id, message.Id, payload: null);
+        emailSends.Add(run.TenantId, message, run.Id, node.Index);
         return $"Email \"{template.Name}\" queued to {lead.Email}";
     }
 
@@ -111,17 +109,14 @@ public sealed class StepExecutor(
             case NotifyChannel.Email:
                 var message = await composer.ComposeNotificationAsync(run.TenantId, notify.Target, $"ClientFlow: {workflow.Name} - {lead.Email}", text, cancellationToken);
                 message.LeadId = lead.Id;
-                message.RunId = run.Id;
-                message.StepIndex = node.Index;
-                db.EmailMessages.Add(message);
-                Queue(run, node, OutboundKind.EmailDelivery, lead.Id, message.Id, payload: null);
+                emailSends.Add(run.TenantId, message, run.Id, node.Index);
                 return $"Notification email queued to {message.To}";
             case NotifyChannel.Webhook:
                 var notification = new Notification(notify.Target!, "workflow.notify", workflow.Id, workflow.Name, run.Id, lead.Id, lead.Email, lead.Name, text);
-                Queue(run, node, OutboundKind.NotifyWebhook, lead.Id, null, JsonSerializer.Serialize(notification));
+                Queue(run, node, OutboundKind.NotifyWebhook, lead.Id, JsonSerializer.Serialize(notification));
                 return $"Webhook queued to {notify.Target}";
             default:
-                Queue(run, node, OutboundKind.NotifySms, lead.Id, null, JsonSerializer.Serialize(new SmsNotification(notify.Target!, text)));
+                Queue(run, node, OutboundKind.NotifySms, lead.Id, JsonSerializer.Serialize(new SmsNotification(notify.Target!, text)));
                 return $"SMS queued to {notify.Target}";
         }
     }
@@ -133,14 +128,13 @@ public sealed class StepExecutor(
         return "Exited";
     }
 
-    private void Queue(WorkflowRun run, ProgramNode node, OutboundKind kind, Guid leadId, Guid? emailMessageId, string? payload)
+    private void Queue(WorkflowRun run, ProgramNode node, OutboundKind kind, Guid leadId, string payload)
     {
         var now = clock.GetUtcNow();
         var row = new OutboundOperation
         {
             Kind = kind,
             LeadId = leadId,
-            EmailMessageId = emailMessageId,
             RunId = run.Id,
             StepIndex = node.Index,
             Payload = payload,

@@ -22,9 +22,8 @@ public sealed class EditModel(
     ClientFlowDbContext db,
     EmailTemplates templates,
     EmailComposer composer,
-    AfterCommit afterCommit,
-    IOptions<OutboxOptions> outbox,
-    TimeProvider clock) : PageModel
+    EmailSends emailSends,
+    AfterCommit afterCommit) : PageModel
 {
     public const string NewId = "new";
 
@@ -162,18 +161,8 @@ public sealed class EditModel(
         }
 
         // As a workflow step does: the message and its delivery row in one transaction, the job handed over after commit.
-        db.EmailMessages.Add(message);
-        var now = clock.GetUtcNow();
-        var operation = new OutboundOperation
-        {
-            Kind = OutboundKind.EmailDelivery,
-            EmailMessageId = message.Id,
-            CreatedAt = now,
-            NextAttemptAt = now + outbox.Value.Lease,
-        };
-        db.OutboundOperations.Add(operation);
+        emailSends.Add(template.TenantId, message);
         await db.SaveChangesAsync(cancellationToken);
-        afterCommit.Outbound(User.GetTenantId()!.Value, operation.Id);
         afterCommit.Flush();
 
         StatusMessage = $"Test email sent to {message.To}.";
