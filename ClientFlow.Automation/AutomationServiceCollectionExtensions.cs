@@ -8,6 +8,7 @@ using ClientFlow.Automation.Leads;
 using ClientFlow.Automation.Outbox;
 using ClientFlow.Automation.Systeme;
 using ClientFlow.Automation.Tenancy;
+using ClientFlow.Automation.Webhooks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -30,6 +31,7 @@ public static class AutomationServiceCollectionExtensions
         services.AddEngine();
         services.AddEmail();
         services.AddNotifications();
+        services.AddWebhooks();
         return services;
     }
 }

@@ -7,6 +7,7 @@ using ClientFlow.Automation.Leads;
 using ClientFlow.Automation.Leads.Import;
 using ClientFlow.Automation.Outbox;
 using ClientFlow.Automation.Tenancy;
+using ClientFlow.Automation.Webhooks;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
@@ -54,6 +55,8 @@ public abstract partial class ClientFlowDbContext : IdentityDbContext<ClientFlow
     public DbSet<RunStep> RunSteps => Set<RunStep>();
 
     public DbSet<EmailMessage> EmailMessages => Set<EmailMessage>();
+
+    public DbSet<InboundEvent> InboundEvents => Set<InboundEvent>();
 
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 

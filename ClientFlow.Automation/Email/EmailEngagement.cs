@@ -16,11 +16,17 @@ public sealed class EmailEngagement(
     TenantScope tenantScope,
     LeadTagging tagging,
     AfterCommit afterCommit,
+    EngagementWake wake,
+    Microsoft.Extensions.Options.IOptions<TrackingOptions> tracking,
     TimeProvider clock)
 {
     public const string UnsubscribedTag = "unsubscribed";
 
-    public async Task<bool> RecordOpenAsync(string token, CancellationToken cancellationToken)
+    /// <summary>
+    /// The open pixel. An open within <see cref="TrackingOptions.MachineOpenWindow"/> of delivery, or from a
+    /// known scanner, is a machine event; a person's open marks the lead engaged and wakes runs waiting for it.
+    /// </summary>
+    public async Task<bool> RecordOpenAsync(string token, string? userAgent, CancellationToken cancellationToken)
     {
         var found = await LocateAsync(token, cancellationToken);
         if (found is null)
@@ -30,16 +36,17 @@ public sealed class EmailEngagement(
 
         using (tenantScope.Enter(found.Value.TenantId))
         {
+            var message = await db.EmailMessages.SingleAsync(m => m.Id == found.Value.Id, cancellationToken);
             var now = clock.GetUtcNow();
-            await db.EmailMessages.Where(m => m.Id == found.Value.Id)
-                .ExecuteUpdateAsync(s => s.SetProperty(m => m.OpenedAt, m => m.OpenedAt ?? now).SetProperty(m => m.OpenCount, m => m.OpenCount + 1), cancellationToken);
+            var machine = LinkScanners.IsScanner(userAgent) || (message.SentAt is { } sent && now - sent < tracking.Value.MachineOpenWindow);
+            await RecordAsync(message, clicked: false, machine, now, cancellationToken);
         }
 
         return true;
     }
 
-    /// <summary>The link's original target (null for an unknown token or index). A click counts as an open too.</summary>
-    public async Task<string?> RecordClickAsync(string token, int index, CancellationToken cancellationToken)
+    /// <summary>The link's original target (null for an unknown token or index). A person's click counts as an open too.</summary>
+    public async Task<string?> RecordClickAsync(string token, int index, string? userAgent, CancellationToken cancellationToken)
     {
         var found = await LocateAsync(token, cancellationToken);
         if (found is null)
@@ -51,17 +58,48 @@ public sealed class EmailEngagement(
         {
             var message = await db.EmailMessages.SingleAsync(m => m.Id == found.Value.Id, cancellationToken);
             var target = EmailTracking.Link(message, index);
-            if (target is null)
+            if (target is not null)
             {
-                return null;
+                await RecordAsync(message, clicked: true, LinkScanners.IsScanner(userAgent), clock.GetUtcNow(), cancellationToken);
             }
 
-            var now = clock.GetUtcNow();
-            message.ClickedAt ??= now;
-            message.OpenedAt ??= now;
-            message.ClickCount++;
-            await db.SaveChangesAsync(cancellationToken);
             return target;
+        }
+    }
+
+    /// <summary>
+    /// Records a person's or a machine's open or click on a message of the current tenant (from the pixel,
+    /// the click redirect, or a Systeme.io workflow webhook). A person's event makes the lead Engaged and
+    /// wakes the lead's runs that wait for an open or click.
+    /// </summary>
+    public async Task RecordAsync(EmailMessage message, bool clicked, bool machine, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (machine)
+        {
+            message.MachineEvents++;
+            message.LastMachineEventAt = now;
+        }
+        else
+        {
+            message.OpenedAt ??= now;
+            message.OpenCount += clicked ? 0 : 1;
+            if (clicked)
+            {
+                message.ClickedAt ??= now;
+                message.ClickCount++;
+            }
+        }
+
+        var lead = !machine && message.LeadId is { } leadId ? await db.Leads.SingleOrDefaultAsync(l => l.Id == leadId, cancellationToken) : null;
+        if (lead is { Status: LeadStatus.New or LeadStatus.Nurturing })
+        {
+            lead.Status = LeadStatus.Engaged;
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        if (lead is not null && (!machine || tracking.Value.CountMachineEvents))
+        {
+            await wake.WakeAsync(lead.Id, cancellationToken);
         }
     }
 

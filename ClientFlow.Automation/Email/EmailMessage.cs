@@ -59,5 +59,10 @@ public sealed class EmailMessage : ITenantOwned
 
     public int OpenCount { get; set; }
 
+    /// <summary>Opens and clicks judged automatic (an open seconds after delivery, a link scanner): counted apart, they do not make the lead engaged.</summary>
+    public int MachineEvents { get; set; }
+
+    public DateTimeOffset? LastMachineEventAt { get; set; }
+
     public int ClickCount { get; set; }
 }

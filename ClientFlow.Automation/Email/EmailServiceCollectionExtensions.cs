@@ -9,6 +9,7 @@ public static class EmailServiceCollectionExtensions
     {
         services.AddOptions<EmailOptions>().BindConfiguration(EmailOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<PublicUrlOptions>().BindConfiguration(PublicUrlOptions.SectionName);
+        services.AddOptions<TrackingOptions>().BindConfiguration(TrackingOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SmtpOptions>().BindConfiguration(SmtpOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<SmtpOptions>, SmtpSettingsCheck>();
         services.AddScoped<EmailComposer>();

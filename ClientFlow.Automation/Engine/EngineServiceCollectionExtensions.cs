@@ -15,6 +15,7 @@ public static class EngineServiceCollectionExtensions
         services.AddScoped<StepExecutor>();
         services.AddScoped<RunAdvancer>();
         services.AddScoped<EngineSweep>();
+        services.AddScoped<EngagementWake>();
         services.AddScoped<RunJob>();
         services.AddScoped<EngineSweepJob>();
         return services;

@@ -103,6 +103,11 @@ public sealed class Enrolments(ClientFlowDbContext db, AfterCommit afterCommit, 
             };
             db.WorkflowRuns.Add(run);
             runs.Add(run);
+            if (lead.Status == LeadStatus.New)
+            {
+                lead.Status = LeadStatus.Nurturing;
+            }
+
             afterCommit.Run(lead.TenantId == Guid.Empty ? candidate.Workflow.TenantId : lead.TenantId, run.Id, $"{candidate.Workflow.Name}, start");
         }
 

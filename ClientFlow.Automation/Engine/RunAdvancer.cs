@@ -67,7 +67,7 @@ public sealed partial class RunAdvancer(
             run.Status = RunStatus.Running;
             run.DueAt = now + options.Value.Lease;
 
-            string outcome;
+            string? outcome;
             await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
             {
                 outcome = await executor.ExecuteAsync(run, node, workflow, cancellationToken);
@@ -80,14 +80,17 @@ public sealed partial class RunAdvancer(
                     Finish(run, run.Status, now);
                 }
 
-                db.RunSteps.Add(new RunStep
+                if (outcome is not null)
                 {
-                    RunId = run.Id,
-                    StepIndex = node.Index,
-                    Label = StepText.Describe(node.Step, await TemplateNamesAsync(cancellationToken)),
-                    Outcome = outcome,
-                    ExecutedAt = now,
-                });
+                    db.RunSteps.Add(new RunStep
+                    {
+                        RunId = run.Id,
+                        StepIndex = node.Index,
+                        Label = StepText.Describe(node.Step, await TemplateNamesAsync(cancellationToken)),
+                        Outcome = outcome,
+                        ExecutedAt = now,
+                    });
+                }
 
                 if (!await TrySaveAsync(run, cancellationToken))
                 {
@@ -98,7 +101,7 @@ public sealed partial class RunAdvancer(
             }
 
             afterCommit.Flush();
-            LogStep(run.Id, node.Index, outcome);
+            LogStep(run.Id, node.Index, outcome ?? "waiting for an open or click");
 
             if (run.Status == RunStatus.Waiting)
             {

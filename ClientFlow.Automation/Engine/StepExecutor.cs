@@ -24,9 +24,10 @@ public sealed class StepExecutor(
     EmailSends emailSends,
     AfterCommit afterCommit,
     IOptions<OutboxOptions> outbox,
+    IOptions<TrackingOptions> tracking,
     TimeProvider clock)
 {
-    public async Task<string> ExecuteAsync(WorkflowRun run, ProgramNode node, Workflow workflow, CancellationToken cancellationToken)
+    public async Task<string?> ExecuteAsync(WorkflowRun run, ProgramNode node, Workflow workflow, CancellationToken cancellationToken)
     {
         var lead = await db.Leads.Include(l => l.Tags).SingleAsync(l => l.Id == run.LeadId, cancellationToken);
         run.NextStep = node.Next;
@@ -80,20 +81,42 @@ public sealed class StepExecutor(
         return $"Email \"{template.Name}\" queued to {lead.Email}";
     }
 
-    private async Task<string> BranchAsync(WorkflowRun run, ProgramNode node, Lead lead, ConditionStep condition, CancellationToken cancellationToken)
+    /// <summary>Null while an "if …, waiting up to" step keeps waiting: nothing is recorded until it decides.</summary>
+    private async Task<string?> BranchAsync(WorkflowRun run, ProgramNode node, Lead lead, ConditionStep condition, CancellationToken cancellationToken)
     {
         var holds = await HoldsAsync(run, lead, condition.Condition, cancellationToken);
+        if (!holds && condition.WaitUpTo is { } wait)
+        {
+            var now = clock.GetUtcNow();
+            run.TimeoutAt ??= now + wait.Duration;
+            if (now < run.TimeoutAt)
+            {
+                run.NextStep = node.Index;
+                run.Status = RunStatus.Waiting;
+                run.DueAt = run.TimeoutAt.Value;
+                return null;
+            }
+        }
+
+        var waited = run.TimeoutAt is not null;
+        run.TimeoutAt = null;
         run.NextStep = holds ? node.Then : node.Else;
-        return holds ? "Yes: then-branch" : "No: else-branch";
+        return (holds, waited) switch
+        {
+            (true, _) => "Yes: then-branch",
+            (false, true) => "No: timed out, else-branch",
+            _ => "No: else-branch",
+        };
     }
 
     private async Task<bool> HoldsAsync(WorkflowRun run, Lead lead, WorkflowCondition condition, CancellationToken cancellationToken)
     {
         var sends = db.EmailMessages.Where(m => m.RunId == run.Id);
+        var machines = tracking.Value.CountMachineEvents;
         return condition switch
         {
-            OpenedCondition opened => await sends.AnyAsync(m => (opened.TemplateId == null || m.TemplateId == opened.TemplateId) && m.OpenedAt != null, cancellationToken),
-            ClickedCondition clicked => await sends.AnyAsync(m => (clicked.TemplateId == null || m.TemplateId == clicked.TemplateId) && m.ClickedAt != null, cancellationToken),
+            OpenedCondition opened => await sends.AnyAsync(m => (opened.TemplateId == null || m.TemplateId == opened.TemplateId) && (m.OpenedAt != null || (machines && m.LastMachineEventAt != null)), cancellationToken),
+            ClickedCondition clicked => await sends.AnyAsync(m => (clicked.TemplateId == null || m.TemplateId == clicked.TemplateId) && (m.ClickedAt != null || (machines && m.LastMachineEventAt != null)), cancellationToken),
             HasTagCondition tag => lead.Tags.Any(t => t.Slug == tag.Slug),
             FieldCondition field => FieldComparison.Holds(StepText.FieldValue(lead, field.Field), field),
             _ => false,

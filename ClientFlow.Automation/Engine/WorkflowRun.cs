@@ -31,6 +31,9 @@ public sealed class WorkflowRun : ITenantOwned
     /// </summary>
     public string? EnrolmentKey { get; set; }
 
+    /// <summary>Set while the run waits at an "if opened/clicked, waiting up to …" step: when the else-branch is taken.</summary>
+    public DateTimeOffset? TimeoutAt { get; set; }
+
     public string? LastError { get; set; }
 
     public DateTimeOffset StartedAt { get; set; }

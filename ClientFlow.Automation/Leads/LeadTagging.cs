@@ -39,6 +39,37 @@ public sealed class LeadTagging(
         return added;
     }
 
+    /// <summary>
+    /// A tag Systeme.io reports on the contact (its webhook): recorded as already synced, so nothing is
+    /// sent back, and it enrols tag-triggered workflows like any tag. False when the lead had it.
+    /// </summary>
+    public async Task<bool> AddFromSystemeAsync(Lead lead, string slug, CancellationToken cancellationToken)
+    {
+        if (lead.Tags.Any(t => t.Slug == slug))
+        {
+            return false;
+        }
+
+        var now = clock.GetUtcNow();
+        lead.Tags.Add(new LeadTag { Slug = slug, AddedAt = now, SyncedAt = now });
+        await enrolments.OnTagsAddedAsync(lead, [slug], cancellationToken);
+        return true;
+    }
+
+    /// <summary>A tag Systeme.io reports removed from the contact: gone here too, nothing sent back.</summary>
+    public bool RemoveFromSysteme(Lead lead, string slug)
+    {
+        var tag = lead.Tags.FirstOrDefault(t => t.Slug == slug);
+        if (tag is null)
+        {
+            return false;
+        }
+
+        lead.Tags.Remove(tag);
+        db.LeadTags.Remove(tag);
+        return true;
+    }
+
     /// <summary>Removes a tag the lead has; false when it had none.</summary>
     public bool Remove(Lead lead, string slug)
     {

@@ -41,5 +41,8 @@ public sealed class Tenant
     /// <summary>Key of the HMAC-SHA256 signature on notification webhooks; generated at sign-up, rotated on /Settings.</summary>
     public string? NotificationSecret { get; set; }
 
+    /// <summary>SHA-256 of the token in the IB's Systeme.io workflow webhook URL (<c>/webhooks/systeme/t/{token}</c>); the token is shown on /Settings.</summary>
+    public string? WebhookTokenHash { get; set; }
+
     public DateTimeOffset CreatedAt { get; init; }
 }

@@ -64,6 +64,15 @@ public static class PublishCheck
                     break;
                 case ConditionStep condition:
                     CheckCondition(problems, condition.Condition, where, templates);
+                    if (condition.WaitUpTo is not null && condition.Condition is not (OpenedCondition or ClickedCondition))
+                    {
+                        problems.Add($"{where}: only \"opened\" and \"clicked\" can wait for the event.");
+                    }
+                    else if (condition.WaitUpTo is { } upTo && (upTo.Amount < 1 || upTo.Duration > TimeSpan.FromDays(MaxWaitDays)))
+                    {
+                        problems.Add($"{where}: a wait is between 1 minute and {MaxWaitDays} days.");
+                    }
+
                     Walk(condition.Then, problems, templates, allowPrivate, ref count);
                     Walk(condition.Else, problems, templates, allowPrivate, ref count);
                     break;

@@ -11,6 +11,7 @@ public static class StepText
         SendEmailStep send => $"Send email \"{TemplateName(send.TemplateId, templateNames)}\"",
         AddTagStep add => $"Add tag \"{add.Slug}\"",
         RemoveTagStep remove => $"Remove tag \"{remove.Slug}\"",
+        ConditionStep { WaitUpTo: { } wait } condition => $"If {Describe(condition.Condition, templateNames)}, waiting up to {Describe(wait, templateNames)[5..]}",
         ConditionStep condition => $"If {Describe(condition.Condition, templateNames)}",
         NotifyStep notify => notify.Channel switch
         {

@@ -29,8 +29,12 @@ public sealed record AddTagStep(string Slug) : WorkflowStep;
 
 public sealed record RemoveTagStep(string Slug) : WorkflowStep;
 
-/// <summary>If <see cref="Condition"/> holds, run <see cref="Then"/>, else <see cref="Else"/>; then carry on after it.</summary>
-public sealed record ConditionStep(WorkflowCondition Condition, IReadOnlyList<WorkflowStep> Then, IReadOnlyList<WorkflowStep> Else) : WorkflowStep;
+/// <summary>
+/// If <see cref="Condition"/> holds, run <see cref="Then"/>, else <see cref="Else"/>; then carry on after it.
+/// With <see cref="WaitUpTo"/> (opened/clicked only) the run waits for the event: it takes the then-branch
+/// the moment it happens, the else-branch when the time is up.
+/// </summary>
+public sealed record ConditionStep(WorkflowCondition Condition, IReadOnlyList<WorkflowStep> Then, IReadOnlyList<WorkflowStep> Else, WaitStep? WaitUpTo = null) : WorkflowStep;
 
 /// <summary>Tells the IB: an email to <see cref="Target"/> (default the IB's own), a signed webhook, or an SMS.</summary>
 public sealed record NotifyStep(NotifyChannel Channel, string? Target, string Message) : WorkflowStep;

@@ -47,7 +47,7 @@ public static class LeadCaptureEndpoints
             return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "Send the lead as application/json.");
         }
 
-        var body = await ReadBodyAsync(http.Request, cancellationToken);
+        var body = await RequestBody.ReadLimitedAsync(http.Request, MaxBodyBytes, cancellationToken);
         if (body is null)
         {
             return Problem(StatusCodes.Status413PayloadTooLarge, "Payload too large", $"A lead is at most {MaxBodyBytes / 1024} KiB of JSON.");
@@ -97,29 +97,6 @@ public static class LeadCaptureEndpoints
     }
 
     /// <summary>The body, or null when it is larger than <see cref="MaxBodyBytes"/> (checked while reading, whatever Content-Length says).</summary>
-    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        if (request.ContentLength > MaxBodyBytes)
-        {
-            return null;
-        }
-
-        using var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > MaxBodyBytes)
-            {
-                return null;
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
-    }
-
     private static ProblemHttpResult Problem(int status, string title, string detail) =>
         TypedResults.Problem(statusCode: status, title: title, detail: detail);
 }

@@ -23,15 +23,15 @@ public static class TrackingEndpoints
 
     public static async Task<FileContentHttpResult> OpenAsync(string token, HttpContext http, EmailEngagement engagement, CancellationToken cancellationToken)
     {
-        await engagement.RecordOpenAsync(token, cancellationToken);
+        await engagement.RecordOpenAsync(token, http.Request.Headers.UserAgent.ToString(), cancellationToken);
         http.Response.Headers.CacheControl = "no-store, no-cache, must-revalidate, max-age=0";
         // The same pixel for known and unknown tokens: the answer tells nothing about tokens.
         return TypedResults.File(Pixel, "image/gif");
     }
 
-    public static async Task<Results<RedirectHttpResult, NotFound>> ClickAsync(string token, int index, EmailEngagement engagement, CancellationToken cancellationToken)
+    public static async Task<Results<RedirectHttpResult, NotFound>> ClickAsync(string token, int index, HttpContext http, EmailEngagement engagement, CancellationToken cancellationToken)
     {
-        var target = await engagement.RecordClickAsync(token, index, cancellationToken);
+        var target = await engagement.RecordClickAsync(token, index, http.Request.Headers.UserAgent.ToString(), cancellationToken);
         return target is null ? TypedResults.NotFound() : TypedResults.Redirect(target);
     }
 }

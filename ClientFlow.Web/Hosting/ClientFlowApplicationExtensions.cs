@@ -36,6 +36,7 @@ public static class ClientFlowApplicationExtensions
         app.MapRazorPages().WithStaticAssets();
         app.MapLeadCaptureEndpoints();
         app.MapTrackingEndpoints();
+        app.MapSystemeWebhookEndpoints();
         app.MapOpenApi().AllowAnonymous();
         app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = WriteHealthAsync }).AllowAnonymous();
         app.MapHangfireDashboardWithAuthorizationPolicy(Policies.Admin, "/hangfire", new DashboardOptions

@@ -56,6 +56,8 @@ public static partial class DatabaseInitializer
             OutboxSweepJob.RecurringId, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
         services.GetRequiredService<IRecurringJobManager>().AddOrUpdate<EngineSweepJob>(
             EngineSweepJob.RecurringId, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
+        services.GetRequiredService<IRecurringJobManager>().AddOrUpdate<InboxSweepJob>(
+            InboxSweepJob.RecurringId, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
     }
 
     private static async Task EnsureAdminAsync(UserManager<ClientFlowUser> users, AdminOptions admin, ILogger logger)

@@ -16,6 +16,8 @@ internal sealed class TenantConfiguration : IEntityTypeConfiguration<Tenant>
         builder.Property(t => t.ReplyTo).HasMaxLength(320);
         builder.Property(t => t.PostalAddress).HasMaxLength(500);
         builder.Property(t => t.NotificationSecret).HasMaxLength(64);
+        builder.Property(t => t.WebhookTokenHash).HasMaxLength(64);
+        builder.HasIndex(t => t.WebhookTokenHash).IsUnique();
         builder.HasIndex(t => t.ApiKeyHash).IsUnique();
         builder.Property(t => t.FormKey).HasMaxLength(FormKeys.Length);
         builder.HasIndex(t => t.FormKey).IsUnique();

@@ -93,12 +93,18 @@ namespace ClientFlow.Automation.Data.Migrations.Postgres
                         .HasMaxLength(2000)
                         .HasColumnType("character varying(2000)");
 
+                    b.Property<DateTimeOffset?>("LastMachineEventAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<Guid?>("LeadId")
                         .HasColumnType("uuid");
 
                     b.Property<string>("LinksJson")
                         .IsRequired()
                         .HasColumnType("text");
+
+                    b.Property<int>("MachineEvents")
+                        .HasColumnType("integer");
 
                     b.Property<int>("OpenCount")
                         .HasColumnType("integer");
@@ -246,6 +252,9 @@ namespace ClientFlow.Automation.Data.Migrations.Postgres
 
                     b.Property<Guid>("TenantId")
                         .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("TimeoutAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<Guid>("VersionId")
                         .HasColumnType("uuid");
@@ -718,6 +727,10 @@ namespace ClientFlow.Automation.Data.Migrations.Postgres
                         .HasMaxLength(12)
                         .HasColumnType("character varying(12)");
 
+                    b.Property<string>("WebhookTokenHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.HasKey("Id");
 
                     b.HasIndex("ApiKeyHash")
@@ -729,7 +742,74 @@ namespace ClientFlow.Automation.Data.Migrations.Postgres
                     b.HasIndex("TagPrefix")
                         .IsUnique();
 
+                    b.HasIndex("WebhookTokenHash")
+                        .IsUnique();
+
                     b.ToTable("Tenants");
+                });
+
+            modelBuilder.Entity("ClientFlow.Automation.Webhooks.InboundEvent", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasMaxLength(65536)
+                        .HasColumnType("character varying(65536)");
+
+                    b.Property<string>("EventType")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("MessageId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Outcome")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<DateTimeOffset?>("ProcessedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("Template")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<Guid?>("TenantId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Source", "MessageId")
+                        .IsUnique();
+
+                    b.HasIndex("Status", "NextAttemptAt");
+
+                    b.ToTable("InboundEvents");
                 });
 
             modelBuilder.Entity("ClientFlow.Automation.Workflows.Workflow", b =>

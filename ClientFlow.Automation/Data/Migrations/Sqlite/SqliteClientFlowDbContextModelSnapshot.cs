@@ -86,12 +86,18 @@ namespace ClientFlow.Automation.Data.Migrations.Sqlite
                         .HasMaxLength(2000)
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("LastMachineEventAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<Guid?>("LeadId")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("LinksJson")
                         .IsRequired()
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("MachineEvents")
+                        .HasColumnType("INTEGER");
 
                     b.Property<int>("OpenCount")
                         .HasColumnType("INTEGER");
@@ -239,6 +245,9 @@ namespace ClientFlow.Automation.Data.Migrations.Sqlite
 
                     b.Property<Guid>("TenantId")
                         .HasColumnType("TEXT");
+
+                    b.Property<long?>("TimeoutAt")
+                        .HasColumnType("INTEGER");
 
                     b.Property<Guid>("VersionId")
                         .HasColumnType("TEXT");
@@ -711,6 +720,10 @@ namespace ClientFlow.Automation.Data.Migrations.Sqlite
                         .HasMaxLength(12)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("WebhookTokenHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.HasKey("Id");
 
                     b.HasIndex("ApiKeyHash")
@@ -722,7 +735,74 @@ namespace ClientFlow.Automation.Data.Migrations.Sqlite
                     b.HasIndex("TagPrefix")
                         .IsUnique();
 
+                    b.HasIndex("WebhookTokenHash")
+                        .IsUnique();
+
                     b.ToTable("Tenants");
+                });
+
+            modelBuilder.Entity("ClientFlow.Automation.Webhooks.InboundEvent", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasMaxLength(65536)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("EventType")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("MessageId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("NextAttemptAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Outcome")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ProcessedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ReceivedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Template")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("TenantId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Source", "MessageId")
+                        .IsUnique();
+
+                    b.HasIndex("Status", "NextAttemptAt");
+
+                    b.ToTable("InboundEvents");
                 });
 
             modelBuilder.Entity("ClientFlow.Automation.Workflows.Workflow", b =>

@@ -1,0 +1,36 @@
+using ClientFlow.Automation.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace ClientFlow.Automation.Engine;
+
+/// <summary>
+/// An open or a click resumes the lead's runs that wait for one ("if opened, waiting up to …") at
+/// once: their due time becomes now and a job advances them; a run whose condition still does not
+/// hold (another template) goes back to waiting until its timeout.
+/// </summary>
+public sealed class EngagementWake(ClientFlowDbContext db, IRunScheduler scheduler, TimeProvider clock)
+{
+    public async Task<int> WakeAsync(Guid leadId, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var waiting = await db.WorkflowRuns
+            .Where(r => r.LeadId == leadId && r.Status == RunStatus.Waiting && r.TimeoutAt != null)
+            .Select(r => new { r.Id, r.TenantId })
+            .ToListAsync(cancellationToken);
+        if (waiting.Count == 0)
+        {
+            return 0;
+        }
+
+        var ids = waiting.Select(r => r.Id).ToList();
+        await db.WorkflowRuns
+            .Where(r => ids.Contains(r.Id) && r.Status == RunStatus.Waiting)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.DueAt, now).SetProperty(r => r.Revision, r => r.Revision + 1), cancellationToken);
+        foreach (var run in waiting)
+        {
+            scheduler.Enqueue(run.TenantId, run.Id, "woken by an open or click");
+        }
+
+        return waiting.Count;
+    }
+}

@@ -1,0 +1,17 @@
+using ClientFlow.Automation.Jobs;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ClientFlow.Automation.Webhooks;
+
+public static class WebhooksServiceCollectionExtensions
+{
+    public static IServiceCollection AddWebhooks(this IServiceCollection services)
+    {
+        services.AddScoped<Inbox>();
+        services.AddScoped<InboxProcessor>();
+        services.AddScoped<WebhookTokens>();
+        services.AddScoped<InboxJob>();
+        services.AddScoped<InboxSweepJob>();
+        return services;
+    }
+}
