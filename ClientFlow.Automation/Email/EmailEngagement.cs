@@ -23,8 +23,8 @@ public sealed class EmailEngagement(
     public const string UnsubscribedTag = "unsubscribed";
 
     /// <summary>
-    /// The open pixel. An open within <see cref="TrackingOptions.MachineOpenWindow"/> of delivery, or from a
-    /// known scanner, is a machine event; a person's open marks the lead engaged and wakes runs waiting for it.
+    /// The open pixel. An open within <see cref="TrackingOptions.MachineOpenWindow"/> of delivery (by a real
+    /// channel), or from a known scanner, is a machine event; a person's open marks the lead engaged and wakes runs waiting for it.
     /// </summary>
     public async Task<bool> RecordOpenAsync(string token, string? userAgent, CancellationToken cancellationToken)
     {
@@ -38,7 +38,9 @@ public sealed class EmailEngagement(
         {
             var message = await db.EmailMessages.SingleAsync(m => m.Id == found.Value.Id, cancellationToken);
             var now = clock.GetUtcNow();
-            var machine = LinkScanners.IsScanner(userAgent) || (message.SentAt is { } sent && now - sent < tracking.Value.MachineOpenWindow);
+            // No mail server stands between the Outbox channel and the IB following its links by hand: no delivery window there.
+            var prefetched = message.Channel != EmailChannelKind.Outbox && message.SentAt is { } sent && now - sent < tracking.Value.MachineOpenWindow;
+            var machine = LinkScanners.IsScanner(userAgent) || prefetched;
             await RecordAsync(message, clicked: false, machine, now, cancellationToken);
         }
 

@@ -65,7 +65,8 @@ public sealed class PostgresEngineTests : IAsyncLifetime
         await Eventually.HoldsAsync(async () => (await _app.MessagesOfAsync(john.TenantId)).Count(m => m.Status == EmailStatus.Sent) == 1 && (await _app.MessagesOfAsync(sarah.TenantId)).Count(m => m.Status == EmailStatus.Sent) == 1, "each tenant sends its welcome");
         await AllParkedAsync(john, sarah);
 
-        // Only John's lead opens (the pixel finds the tenant by token across RLS).
+        // Only John's lead opens, a minute after delivery (the pixel finds the tenant by token across RLS).
+        _clock.Advance(TimeSpan.FromMinutes(1));
         var johnsWelcome = Assert.Single(await _app.MessagesOfAsync(john.TenantId));
         (await _app.CreateClient().GetAsync($"/t/o/{johnsWelcome.Token}", TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
 

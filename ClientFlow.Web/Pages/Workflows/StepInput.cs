@@ -40,6 +40,13 @@ public sealed class StepInput
     [Display(Name = "Value")]
     public string? ConditionValue { get; set; }
 
+    [Display(Name = "Wait for it up to (optional)")]
+    [Range(1, 525_600, ErrorMessage = "Enter a whole number from 1.")]
+    public int? ConditionWaitAmount { get; set; }
+
+    [Display(Name = "Unit")]
+    public WaitUnit ConditionWaitUnit { get; set; } = WaitUnit.Days;
+
     [Display(Name = "Notify by")]
     public NotifyChannel NotifyChannel { get; set; } = NotifyChannel.Email;
 
@@ -67,7 +74,9 @@ public sealed class StepInput
         "send_email" => TemplateId is { } id ? (new SendEmailStep(id), null, null) : (null, nameof(TemplateId), "Pick a template."),
         "add_tag" => string.IsNullOrWhiteSpace(TagSlug) ? (null, nameof(TagSlug), "Enter a tag.") : (new AddTagStep(TagSlug.Trim()), null, null),
         "remove_tag" => string.IsNullOrWhiteSpace(TagSlug) ? (null, nameof(TagSlug), "Enter a tag.") : (new RemoveTagStep(TagSlug.Trim()), null, null),
-        "condition" => Condition() is { } condition ? (new ConditionStep(condition, [], []), null, null) : (null, nameof(ConditionKind), "Complete the condition."),
+        "condition" => Condition() is { } condition
+            ? (new ConditionStep(condition, [], [], ConditionWaitAmount is { } wait ? new WaitStep(wait, ConditionWaitUnit) : null), null, null)
+            : (null, nameof(ConditionKind), "Complete the condition."),
         "notify" => string.IsNullOrWhiteSpace(NotifyMessage)
             ? (null, nameof(NotifyMessage), "Write the message.")
             : (new NotifyStep(NotifyChannel, string.IsNullOrWhiteSpace(NotifyTarget) ? null : NotifyTarget.Trim(), NotifyMessage.Trim()), null, null),
