@@ -105,6 +105,23 @@ public sealed class EmailEngagement(
         }
     }
 
+    /// <summary>Where <paramref name="url"/> is among the message's own links (exact match), or null.</summary>
+    public async Task<int?> LinkIndexAsync(string token, string url, CancellationToken cancellationToken)
+    {
+        var found = await LocateAsync(token, cancellationToken);
+        if (found is null)
+        {
+            return null;
+        }
+
+        using (tenantScope.Enter(found.Value.TenantId))
+        {
+            var links = await db.EmailMessages.Where(m => m.Id == found.Value.Id).Select(m => m.LinksJson).SingleAsync(cancellationToken);
+            var index = (System.Text.Json.JsonSerializer.Deserialize<List<string>>(links) ?? []).IndexOf(url);
+            return index < 0 ? null : index;
+        }
+    }
+
     /// <summary>Who the unsubscribe link is for: the IB's sender name and whether the lead is already out. Null for an unknown token.</summary>
     public async Task<UnsubscribeTarget?> FindAsync(string token, CancellationToken cancellationToken)
     {

@@ -18,6 +18,7 @@ public static class TrackingEndpoints
         var tracking = app.MapGroup(string.Empty).AllowAnonymous().DisableAntiforgery().ExcludeFromDescription();
         tracking.MapGet("/t/o/{token}", OpenAsync);
         tracking.MapGet("/t/c/{token}/{index:int}", ClickAsync);
+        tracking.MapGet("/t/c/{token}", ClickUrlAsync);
         return app;
     }
 
@@ -27,6 +28,13 @@ public static class TrackingEndpoints
         http.Response.Headers.CacheControl = "no-store, no-cache, must-revalidate, max-age=0";
         // The same pixel for known and unknown tokens: the answer tells nothing about tokens.
         return TypedResults.File(Pixel, "image/gif");
+    }
+
+    /// <summary><c>/t/c/{token}?url=…</c>: redirects only when the message really contains that link.</summary>
+    public static async Task<Results<RedirectHttpResult, NotFound>> ClickUrlAsync(string token, string? url, HttpContext http, EmailEngagement engagement, CancellationToken cancellationToken)
+    {
+        var index = url is null ? null : await engagement.LinkIndexAsync(token, url, cancellationToken);
+        return index is null ? TypedResults.NotFound() : await ClickAsync(token, index.Value, http, engagement, cancellationToken);
     }
 
     public static async Task<Results<RedirectHttpResult, NotFound>> ClickAsync(string token, int index, HttpContext http, EmailEngagement engagement, CancellationToken cancellationToken)

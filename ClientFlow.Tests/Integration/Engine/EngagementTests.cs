@@ -134,8 +134,16 @@ public sealed class EngagementTests(EngagementApp fixture) : IClassFixture<Engag
         Assert.Equal(HttpStatusCode.Redirect, own.StatusCode);
         Assert.Equal("https://broker.example/open", own.Headers.Location?.OriginalString);
 
+        var byUrl = await client.GetAsync($"/t/c/{message.Token}?url=https%3A%2F%2Fbroker.example%2Fopen", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Redirect, byUrl.StatusCode);
+        Assert.Equal("https://broker.example/open", byUrl.Headers.Location?.OriginalString);
+
         foreach (var attempt in new[]
         {
+            $"/t/c/{message.Token}?url=https%3A%2F%2Fevil.example%2F",
+            $"/t/c/{message.Token}?url=https%3A%2F%2Fbroker.example%2Fopen%2F..%2F..%2Fevil",
+            $"/t/c/{message.Token}?url=%2F%2Fevil.example",
+            "/t/c/not-a-real-token?url=https%3A%2F%2Fbroker.example%2Fopen",
             $"/t/c/{message.Token}/1",
             $"/t/c/{message.Token}/-1",
             $"/t/c/{message.Token}/https%3A%2F%2Fevil.example",
