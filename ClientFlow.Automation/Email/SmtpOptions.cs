@@ -20,7 +20,6 @@ public sealed class SmtpOptions
     public bool UseTls { get; set; } = true;
 
     /// <summary>The envelope and From address; the IB's name is the display name, their address the Reply-To.</summary>
-    [EmailAddress]
     public string? From { get; set; }
 
     [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]

@@ -23,6 +23,10 @@ internal sealed class SmtpSettingsCheck(IOptions<EmailOptions> email, IConfigura
         {
             failures.Add("Smtp:From must be set when Email:Channel is Smtp.");
         }
+        else if (!Leads.LeadInputRules.IsEmail(options.From.Trim()))
+        {
+            failures.Add($"Smtp:From must be an email address ('{options.From}' is not).");
+        }
 
         if (string.IsNullOrWhiteSpace(configuration["App:PublicBaseUrl"]))
         {

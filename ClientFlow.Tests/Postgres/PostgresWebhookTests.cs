@@ -1,0 +1,79 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using ClientFlow.Automation.Data;
+using ClientFlow.Automation.Engine;
+using ClientFlow.Automation.Leads;
+using ClientFlow.Automation.Webhooks;
+using ClientFlow.Automation.Workflows;
+using ClientFlow.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ClientFlow.Tests.Postgres;
+
+/// <summary>Signed Systeme.io events on PostgreSQL: stored once, routed by the tag's prefix under row-level security.</summary>
+public sealed class PostgresWebhookTests : IAsyncLifetime
+{
+    private const string Secret = "pg-webhook-secret";
+    private readonly PostgresTestDatabase _database = new();
+    private ClientFlowAppFactory _app = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        await _database.InitializeAsync();
+        _app = new ClientFlowAppFactory(_database, settings: new Dictionary<string, string?> { ["Systeme:WebhookSecret"] = Secret });
+        await _app.StartAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        await _database.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task TagAdded_ForJohnsPrefix_TagsAndEnrolsOnlyJohnsLead_EvenWhenRedelivered()
+    {
+        var john = await _app.SeedIbAsync("john@pg-hooks.test", "John");
+        var sarah = await _app.SeedIbAsync("sarah@pg-hooks.test", "Sarah");
+        foreach (var ib in new[] { john, sarah })
+        {
+            await _app.PublishWorkflowAsync(ib.TenantId, "VIP", new WorkflowTrigger(TriggerKind.TagAdded, "vip"), [new AddTagStep("vip-welcomed")]);
+            await _app.CaptureAsync(ib.TenantId, new LeadInput { Email = "both@example.com" });
+        }
+
+        var body = $$$"""{"contact":{"contact":{"id":900,"email":"Both@Example.com"}},"tag":{"id":5,"name":"{{{john.TagPrefix}}}vip"}}""";
+        var first = await PostAsync("CONTACT_TAG_ADDED", "pg-1", body);
+        var again = await PostAsync("CONTACT_TAG_ADDED", "pg-1", body);
+        Assert.Equal(HttpStatusCode.Accepted, first);
+        Assert.Equal(HttpStatusCode.Accepted, again);
+
+        await Eventually.HoldsAsync(async () => (await _app.LeadsOfAsync(john.TenantId)).Single().Tags.Any(t => t.Slug == "vip-welcomed"), "John's workflow runs");
+        var johnsLead = (await _app.LeadsOfAsync(john.TenantId)).Single();
+        Assert.Contains(johnsLead.Tags, t => t.Slug == "vip");
+        Assert.Equal(900, johnsLead.SystemeContactId);
+        Assert.DoesNotContain((await _app.LeadsOfAsync(sarah.TenantId)).Single().Tags, t => t.Slug is "vip" or "vip-welcomed");
+        Assert.Single(await _app.RunsOfAsync(john.TenantId));
+        Assert.Empty(await _app.RunsOfAsync(sarah.TenantId));
+
+        await using var scope = _app.Services.CreateAsyncScope();
+        var stored = await scope.ServiceProvider.GetRequiredService<ClientFlowDbContext>().InboundEvents.AsNoTracking().ToListAsync(TestContext.Current.CancellationToken);
+        var single = Assert.Single(stored);
+        Assert.Equal(InboundStatus.Processed, single.Status);
+        Assert.Equal(1, single.Attempts);
+    }
+
+    private async Task<HttpStatusCode> PostAsync(string eventType, string messageId, string json)
+    {
+        var body = Encoding.UTF8.GetBytes(json);
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new("application/json");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/systeme") { Content = content };
+        request.Headers.Add("X-Webhook-Signature", Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), body)));
+        request.Headers.Add("X-Webhook-Event", eventType);
+        request.Headers.Add("X-Webhook-Message-Id", messageId);
+        using var response = await _app.CreateClient().SendAsync(request, TestContext.Current.CancellationToken);
+        return response.StatusCode;
+    }
+}
