@@ -5,6 +5,7 @@ using ClientFlow.Automation.Auditing;
 using ClientFlow.Automation.Data;
 using ClientFlow.Automation.Leads;
 using ClientFlow.Automation.Tenancy;
+using ClientFlow.Automation.Webhooks;
 using ClientFlow.Web.Hosting;
 using ClientFlow.Web.Tenancy;
 using Microsoft.AspNetCore.Mvc;
@@ -15,7 +16,7 @@ using Microsoft.Extensions.Options;
 
 namespace ClientFlow.Web.Pages;
 
-/// <summary>The IB's account: prefix, hosted form, API key, sender identity, notification webhook secret.</summary>
+/// <summary>The IB's account: prefix, hosted form, API key, Systeme.io workflow webhook URL, sender identity, notification webhook secret.</summary>
 public sealed class SettingsModel(ClientFlowDbContext db, IOptions<AppOptions> app, TimeProvider clock) : PageModel
 {
     public const int MaxSenderNameLength = 200;
@@ -27,6 +28,12 @@ public sealed class SettingsModel(ClientFlowDbContext db, IOptions<AppOptions> a
     public string FormUrl { get; private set; } = string.Empty;
 
     public string ApiUrl { get; private set; } = string.Empty;
+
+    /// <summary><c>{origin}/webhooks/systeme</c>: the account-wide signed webhook service (set up by an operator).</summary>
+    public string SystemeServiceUrl { get; private set; } = string.Empty;
+
+    /// <summary>Set only in the response to a rotation: <c>{origin}/webhooks/systeme/t/{token}</c>, shown this once and never stored.</summary>
+    public string? NewWebhookUrl { get; private set; }
 
     /// <summary>Set only in the response to a rotation: the key is shown this once and never stored.</summary>
     public string? NewApiKey { get; private set; }
@@ -114,6 +121,27 @@ public sealed class SettingsModel(ClientFlowDbContext db, IOptions<AppOptions> a
         return Page();
     }
 
+    public async Task<IActionResult> OnPostRotateWebhookTokenAsync(CancellationToken cancellationToken)
+    {
+        if (!await LoadAsync(cancellationToken))
+        {
+            return NotFound();
+        }
+
+        // Same token and hash as WebhookTokens.RotateAsync, saved with the audit entry in one go.
+        var token = WebhookTokens.Generate();
+        Tenant.WebhookTokenHash = WebhookTokens.Hash(token);
+        Audit("tenant.webhook-token.rotated");
+        await db.SaveChangesAsync(cancellationToken);
+
+        // No redirect: the token must not travel through a cookie or a URL.
+        NewWebhookUrl = $"{app.Value.Origin(Request)}/webhooks/systeme/t/{token}";
+        ModelState.Clear();
+        Sender = SenderInput.From(Tenant);
+        Response.Headers.CacheControl = "no-store";
+        return Page();
+    }
+
     public async Task<IActionResult> OnPostRotateNotificationSecretAsync(CancellationToken cancellationToken)
     {
         if (!await LoadAsync(cancellationToken))
@@ -150,6 +178,7 @@ public sealed class SettingsModel(ClientFlowDbContext db, IOptions<AppOptions> a
         var origin = app.Value.Origin(Request);
         FormUrl = $"{origin}/f/{tenant.FormKey}";
         ApiUrl = $"{origin}/api/v1/leads";
+        SystemeServiceUrl = $"{origin}/webhooks/systeme";
         return true;
     }
 
