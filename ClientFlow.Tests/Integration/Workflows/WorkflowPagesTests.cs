@@ -35,6 +35,8 @@ public sealed class WorkflowPagesTests(WorkflowPagesApp fixture) : IClassFixture
         await AddStepAsync(client, editor, new() { ["Step.Kind"] = "add_tag", ["Step.TagSlug"] = "engaged", ["Step.ListPath"] = "2/then" });
         await AddStepAsync(client, editor, new() { ["Step.Kind"] = "wait", ["Step.WaitAmount"] = "1", ["Step.WaitUnit"] = nameof(WaitUnit.Days), ["Step.ListPath"] = "2/else" });
         await AddStepAsync(client, editor, new() { ["Step.Kind"] = "exit" });
+        var notOpened = await PageClient.ParseAsync(await client.SubmitFormAsync(editor, new Dictionary<string, string> { ["Step.Kind"] = "wait_until", ["Step.ConditionKind"] = "has_tag", ["Step.TagSlug"] = "x" }, "#add-step"));
+        Assert.Contains("Pick \"opened\" or \"clicked\" to wait for.", notOpened.QuerySelector("#add-step")?.TextContent, StringComparison.Ordinal);
 
         var page = await client.GetDocumentAsync(editor);
         Assert.Equal(
@@ -67,6 +69,35 @@ public sealed class WorkflowPagesTests(WorkflowPagesApp fixture) : IClassFixture
         var list = await client.GetDocumentAsync("/Workflows");
         Assert.Equal("ON", list.QuerySelector("[data-testid=workflow-toggle]")?.TextContent.Trim());
         Assert.Contains("Send email \"Welcome\"", list.QuerySelector("[data-testid=workflow-outline]")?.TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WaitUntilOpened_IsAConditionThatWaits_WithItsOwnBranches()
+    {
+        var ib = await App.SeedIbAsync("waituntil@workflows.test", "Wait Until IB");
+        var welcome = await App.CreateTemplateAsync(ib.TenantId, "Welcome", "Welcome", "<p>Hi</p>");
+        using var client = App.CreatePageClient();
+        await client.LogInOrFailAsync(ib.Email);
+        var editor = (await client.SubmitFormAsync("/Workflows", new Dictionary<string, string> { ["Input.Name"] = "Waits", ["Input.TriggerKind"] = nameof(TriggerKind.LeadCaptured) }, "form[action*=Create]"))
+            .Headers.Location!.OriginalString;
+
+        await AddStepAsync(client, editor, new() { ["Step.Kind"] = "send_email", ["Step.TemplateId"] = welcome.Id.ToString() });
+        await AddStepAsync(client, editor, new()
+        {
+            ["Step.Kind"] = "wait_until",
+            ["Step.ConditionKind"] = "opened",
+            ["Step.ConditionTemplateId"] = welcome.Id.ToString(),
+            ["Step.ConditionWaitAmount"] = "3",
+            ["Step.ConditionWaitUnit"] = nameof(WaitUnit.Days),
+        });
+        await AddStepAsync(client, editor, new() { ["Step.Kind"] = "add_tag", ["Step.TagSlug"] = "cold", ["Step.ListPath"] = "1/else" });
+
+        var page = await client.GetDocumentAsync(editor);
+        Assert.Equal("If opened \"Welcome\", waiting up to 3 days", page.QuerySelector("li[data-path='1'] > div > span")?.TextContent.Trim());
+        var draft = (await App.AsTenantAsync(ib.TenantId, db => db.Workflows.SingleAsync(TestContext.Current.CancellationToken))).Draft;
+        var condition = Assert.IsType<ConditionStep>(draft.Steps[1]);
+        Assert.Equal(new WaitStep(3, WaitUnit.Days), condition.WaitUpTo);
+        Assert.Equal(new AddTagStep("cold"), Assert.Single(condition.Else));
     }
 
     [Fact]

@@ -63,6 +63,7 @@ public sealed class StepInput
         ("add_tag", "Add tag"),
         ("remove_tag", "Remove tag"),
         ("condition", "If / else"),
+        ("wait_until", "Wait until opened or clicked (up to…)"),
         ("notify", "Notify me"),
         ("exit", "Exit"),
     ];
@@ -77,6 +78,11 @@ public sealed class StepInput
         "condition" => Condition() is { } condition
             ? (new ConditionStep(condition, [], [], ConditionWaitAmount is { } wait ? new WaitStep(wait, ConditionWaitUnit) : null), null, null)
             : (null, nameof(ConditionKind), "Complete the condition."),
+        "wait_until" => ConditionKind is not ("opened" or "clicked")
+            ? (null, nameof(ConditionKind), "Pick \"opened\" or \"clicked\" to wait for.")
+            : ConditionWaitAmount is not { } upTo
+                ? (null, nameof(ConditionWaitAmount), "Enter how long to wait at most.")
+                : (new ConditionStep(Condition()!, [], [], new WaitStep(upTo, ConditionWaitUnit)), null, null),
         "notify" => string.IsNullOrWhiteSpace(NotifyMessage)
             ? (null, nameof(NotifyMessage), "Write the message.")
             : (new NotifyStep(NotifyChannel, string.IsNullOrWhiteSpace(NotifyTarget) ? null : NotifyTarget.Trim(), NotifyMessage.Trim()), null, null),
