@@ -54,8 +54,16 @@ public sealed partial class InboxProcessor(
         {
             (status, outcome) = (InboundStatus.Rejected, $"Malformed JSON: {ex.Message}");
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Give the claim back so Hangfire's retry (or the sweep) can take it at once; the effects are idempotent.
+            var failedAt = clock.GetUtcNow();
+            await db.InboundEvents.Where(e => e.Id == eventId)
+                .ExecuteUpdateAsync(s => s.SetProperty(e => e.Status, InboundStatus.Pending).SetProperty(e => e.NextAttemptAt, failedAt).SetProperty(e => e.Outcome, Shorten(ex.Message)), CancellationToken.None);
+            throw;
+        }
 
-        outcome = outcome.Length > 1000 ? outcome[..1000] : outcome;
+        outcome = Shorten(outcome);
         var processedAt = clock.GetUtcNow();
         await db.InboundEvents.Where(e => e.Id == eventId)
             .ExecuteUpdateAsync(s => s.SetProperty(e => e.Status, status).SetProperty(e => e.Outcome, outcome).SetProperty(e => e.ProcessedAt, processedAt), cancellationToken);
@@ -225,6 +233,8 @@ public sealed partial class InboxProcessor(
                 .ToListAsync(cancellationToken);
         }
     }
+
+    private static string Shorten(string text) => text.Length > 1000 ? text[..1000] : text;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Inbound event {EventId} ({EventType}): {Status}, {Outcome}")]
     private partial void LogProcessed(Guid eventId, string eventType, InboundStatus status, string outcome);
