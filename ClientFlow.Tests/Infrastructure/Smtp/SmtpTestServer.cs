@@ -57,6 +57,17 @@ public sealed class SmtpTestServer : IAsyncDisposable
         }
     }
 
+    /// <summary>The app settings that put ClientFlow on the SMTP channel, delivering here (plain SMTP, no login).</summary>
+    public Dictionary<string, string?> AppSettings(string from = "noreply@clientflow.test", string origin = "http://clientflow.test") => new()
+    {
+        ["Email:Channel"] = "Smtp",
+        ["Smtp:Host"] = "127.0.0.1",
+        ["Smtp:Port"] = Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Smtp:UseTls"] = "false",
+        ["Smtp:From"] = from,
+        ["App:PublicBaseUrl"] = origin,
+    };
+
     public static SmtpTestServer Start()
     {
         var server = new SmtpTestServer();

@@ -30,19 +30,12 @@ public sealed class SmtpApp : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         Smtp = SmtpTestServer.Start();
-        App = new ClientFlowAppFactory(_database, settings: new Dictionary<string, string?>
-        {
-            ["Email:Channel"] = "Smtp",
-            ["Smtp:Host"] = "127.0.0.1",
-            ["Smtp:Port"] = Smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Smtp:UseTls"] = "false",
-            ["Smtp:From"] = From,
-            ["Smtp:Timeout"] = "00:00:10",
-            ["App:PublicBaseUrl"] = Origin,
-            ["Outbox:MaxBackoff"] = "00:00:01",
-            // The tests open right after delivery, as no person could: count them as people here.
-            ["Tracking:MachineOpenWindow"] = "00:00:00",
-        });
+        var settings = Smtp.AppSettings(From, Origin);
+        settings["Smtp:Timeout"] = "00:00:10";
+        settings["Outbox:MaxBackoff"] = "00:00:01";
+        // The tests open right after delivery, as no person could: count them as people here.
+        settings["Tracking:MachineOpenWindow"] = "00:00:00";
+        App = new ClientFlowAppFactory(_database, settings: settings);
         await App.StartAsync();
     }
 

@@ -27,15 +27,7 @@ public sealed class EngagementApp : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         Smtp = SmtpTestServer.Start();
-        App = new ClientFlowAppFactory(_database, settings: new Dictionary<string, string?>
-        {
-            ["Email:Channel"] = "Smtp",
-            ["Smtp:Host"] = "127.0.0.1",
-            ["Smtp:Port"] = Smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Smtp:UseTls"] = "false",
-            ["Smtp:From"] = "noreply@clientflow.test",
-            ["App:PublicBaseUrl"] = "http://clientflow.test",
-        }, configureServices: services =>
+        App = new ClientFlowAppFactory(_database, settings: Smtp.AppSettings(), configureServices: services =>
         {
             services.RemoveAll<TimeProvider>();
             services.AddSingleton<TimeProvider>(Clock);
