@@ -42,9 +42,4 @@ public sealed class WorkflowRun : ITenantOwned
 
     /// <summary>Optimistic concurrency: two workers advancing one run cannot both commit a step.</summary>
     public int Revision { get; set; }
-
-    public bool IsLive => Status is RunStatus.Running or RunStatus.Waiting or RunStatus.Paused;
-
-    /// <summary>For people and job names: the first 8 characters of the id.</summary>
-    public string ShortId => Id.ToString("N")[..8];
 }

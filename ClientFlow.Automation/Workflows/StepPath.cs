@@ -21,19 +21,6 @@ public static class StepPath
         return EditList(steps, list, l => l.RemoveAt(Check(l, index)));
     }
 
-    public static IReadOnlyList<WorkflowStep> Replace(IReadOnlyList<WorkflowStep> steps, string stepPath, WorkflowStep step)
-    {
-        var (list, index) = Split(stepPath);
-        return EditList(steps, list, l =>
-        {
-            var old = l[Check(l, index)];
-            // Replacing a condition's test keeps its branches.
-            l[index] = old is ConditionStep oldCondition && step is ConditionStep newCondition
-                ? newCondition with { Then = oldCondition.Then, Else = oldCondition.Else }
-                : step;
-        });
-    }
-
     /// <summary>Moves a step up (-1) or down (+1) within its list; at an end it stays.</summary>
     public static IReadOnlyList<WorkflowStep> Move(IReadOnlyList<WorkflowStep> steps, string stepPath, int delta)
     {
@@ -46,31 +33,6 @@ public static class StepPath
                 (l[index], l[target]) = (l[target], l[index]);
             }
         });
-    }
-
-    public static WorkflowStep? Find(IReadOnlyList<WorkflowStep> steps, string stepPath)
-    {
-        try
-        {
-            var (listPath, index) = Split(stepPath);
-            var list = Resolve(steps, listPath);
-            return index >= 0 && index < list.Count ? list[index] : null;
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
-    }
-
-    private static IReadOnlyList<WorkflowStep> Resolve(IReadOnlyList<WorkflowStep> steps, IReadOnlyList<(int Index, bool Then)> path)
-    {
-        foreach (var (index, then) in path)
-        {
-            var condition = steps.ElementAtOrDefault(index) as ConditionStep ?? throw new FormatException("The path does not lead to a condition.");
-            steps = then ? condition.Then : condition.Else;
-        }
-
-        return steps;
     }
 
     private static List<WorkflowStep> EditList(IReadOnlyList<WorkflowStep> steps, IReadOnlyList<(int Index, bool Then)> path, Action<List<WorkflowStep>> edit)

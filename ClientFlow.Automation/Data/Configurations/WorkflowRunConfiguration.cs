@@ -21,7 +21,5 @@ internal sealed class WorkflowRunConfiguration : IEntityTypeConfiguration<Workfl
         builder.HasIndex(r => new { r.TenantId, r.WorkflowId, r.Status });
         builder.HasIndex(r => new { r.TenantId, r.LeadId });
         builder.HasIndex(r => new { r.Status, r.DueAt });
-        builder.Ignore(r => r.IsLive);
-        builder.Ignore(r => r.ShortId);
     }
 }
