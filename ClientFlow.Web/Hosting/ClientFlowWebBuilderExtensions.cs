@@ -62,6 +62,7 @@ public static class ClientFlowWebBuilderExtensions
 
         services.AddRazorPages(options =>
         {
+            options.Conventions.ConfigureFilter(new NoHandlerFilter());
             options.Conventions.AuthorizeFolder("/Leads", Policies.Ib);
             options.Conventions.AuthorizePage("/Settings", Policies.Ib);
             options.Conventions.AuthorizeFolder("/Templates", Policies.Ib);

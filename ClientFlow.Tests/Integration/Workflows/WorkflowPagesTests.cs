@@ -138,6 +138,9 @@ public sealed class WorkflowPagesTests(WorkflowPagesApp fixture) : IClassFixture
         Assert.Equal(HttpStatusCode.NotFound, (await client.Http.GetAsync($"/Workflows/{workflowId}", TestContext.Current.CancellationToken)).StatusCode);
         var own = (await client.SubmitFormAsync("/Workflows", new Dictionary<string, string> { ["Input.Name"] = "Mine", ["Input.TriggerKind"] = nameof(TriggerKind.Manual) }, "form[action*=Create]"))
             .Headers.Location!.OriginalString;
+        // A POST that names no handler is refused cleanly, not rendered without its model.
+        var noHandler = await client.SubmitFormAsync(own, new Dictionary<string, string>(), "form[action*=Toggle]", own);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, noHandler.StatusCode);
         var foreignToggle = await client.SubmitFormAsync(own, new Dictionary<string, string>(), "form[action*=Toggle]", $"/Workflows/{workflowId}?handler=Toggle&on=false");
         Assert.Equal(HttpStatusCode.NotFound, foreignToggle.StatusCode);
         Assert.DoesNotContain("Private", (await client.GetDocumentAsync("/Workflows")).Body?.TextContent, StringComparison.Ordinal);
