@@ -10,7 +10,8 @@ namespace ClientFlow.Automation.Jobs;
 public sealed class InboxJob(InboxProcessor processor)
 {
     [Queue(JobQueues.Engine)]
-    [AutomaticRetry(Attempts = 3)]
+    // A failed event gives its claim back; retry it soon (a sweep every minute is the backstop).
+    [AutomaticRetry(Attempts = 3, DelaysInSeconds = [1, 5, 30])]
     [JobDisplayName("Inbox: process event {0}")]
     public Task RunAsync(Guid eventId, CancellationToken cancellationToken) => processor.ProcessAsync(eventId, cancellationToken);
 }
