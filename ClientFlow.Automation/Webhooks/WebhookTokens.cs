@@ -12,18 +12,15 @@ namespace ClientFlow.Automation.Webhooks;
 /// </summary>
 public sealed class WebhookTokens(ClientFlowDbContext db)
 {
-    public static string Generate() => RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyz0123456789", 40);
-
-    public static string Hash(string token) => ApiKey.Hash(token);
-
-    /// <summary>A new token for the tenant (the old URL stops working).</summary>
-    public async Task<string> RotateAsync(Guid tenantId, CancellationToken cancellationToken)
+    /// <summary>Gives the tenant a new token (the old URL stops working) and returns it; the caller saves.</summary>
+    public static string Issue(Tenant tenant)
     {
-        var token = Generate();
-        var hash = Hash(token);
-        await db.Tenants.Where(t => t.Id == tenantId).ExecuteUpdateAsync(s => s.SetProperty(t => t.WebhookTokenHash, hash), cancellationToken);
+        var token = RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyz0123456789", 40);
+        tenant.WebhookTokenHash = Hash(token);
         return token;
     }
+
+    private static string Hash(string token) => ApiKey.Hash(token);
 
     /// <summary>The tenant whose URL carries this token, or null.</summary>
     public async Task<Guid?> FindTenantAsync(string? token, CancellationToken cancellationToken)

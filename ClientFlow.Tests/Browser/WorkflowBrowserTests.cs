@@ -4,40 +4,14 @@ using Microsoft.Playwright;
 namespace ClientFlow.Tests.Browser;
 
 /// <summary>A real browser builds a two-step workflow in the editor, publishes it, captures a lead on the hosted form and finds the email on /Outbox.</summary>
-public sealed class WorkflowBrowserTests : IAsyncLifetime
+public sealed class WorkflowBrowserTests : BrowserApp
 {
-    private readonly SqliteTestDatabase _database = new();
-    private ClientFlowAppFactory _app = null!;
-    private IPlaywright _playwright = null!;
-    private IBrowser? _browser;
-
-    public async ValueTask InitializeAsync()
-    {
-        _app = new ClientFlowAppFactory(_database);
-        _app.UseKestrel(0);
-        _app.StartServer();
-        _playwright = await Playwright.CreateAsync();
-        _browser = await Chromium.LaunchAsync(_playwright);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_browser is not null)
-        {
-            await _browser.DisposeAsync();
-        }
-
-        _playwright.Dispose();
-        await _app.DisposeAsync();
-        await _database.DisposeAsync();
-    }
-
     [Fact]
     public async Task BuildPublishCapture_ShowsTheEmailOnTheOutbox()
     {
-        var ib = await _app.SeedIbAsync("browser-wf@ib.test", "Browser Workflows");
-        await _app.CreateTemplateAsync(ib.TenantId, "Browser Welcome", "Welcome {{ first_name | string.default \"there\" }}", "<p>Hello {{ first_name }}</p>");
-        var page = await _browser!.NewPageAsync(new BrowserNewPageOptions { BaseURL = _app.ClientOptions.BaseAddress.ToString() });
+        var ib = await App.SeedIbAsync("browser-wf@ib.test", "Browser Workflows");
+        await App.CreateTemplateAsync(ib.TenantId, "Browser Welcome", "Welcome {{ first_name | string.default \"there\" }}", "<p>Hello {{ first_name }}</p>");
+        var page = await NewPageAsync();
 
         await page.GotoAsync("/Identity/Account/Login");
         await page.GetByLabel("Email").FillAsync(ib.Email);
@@ -72,7 +46,7 @@ public sealed class WorkflowBrowserTests : IAsyncLifetime
         await Assertions.Expect(page.GetByTestId("workflow-toggle")).ToHaveTextAsync("ON");
 
         // A visitor requests a demo on the IB's hosted form.
-        var visitor = await _browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = _app.ClientOptions.BaseAddress.ToString() });
+        var visitor = await NewPageAsync();
         await visitor.GotoAsync($"/f/{ib.FormKey}");
         await visitor.Locator("#Input_Name").FillAsync("Alex Morgan");
         await visitor.Locator("#Input_Email").FillAsync("alex.browser@example.com");
@@ -80,12 +54,12 @@ public sealed class WorkflowBrowserTests : IAsyncLifetime
         await Assertions.Expect(visitor.GetByTestId("form-thanks")).ToBeVisibleAsync();
 
         // The run sends at once (no wait step); the outbox shows the email.
-        await Eventually.HoldsAsync(async () => (await _app.MessagesOfAsync(ib.TenantId)).Count == 1, "the workflow sends the email");
+        await Eventually.HoldsAsync(async () => (await App.MessagesOfAsync(ib.TenantId)).Count == 1, "the workflow sends the email");
         await page.GotoAsync("/Outbox");
         var row = page.GetByTestId("outbox-row");
         await Assertions.Expect(row).ToHaveCountAsync(1);
         await Assertions.Expect(row).ToContainTextAsync("alex.browser@example.com");
         await Assertions.Expect(row).ToContainTextAsync("Welcome Alex");
-        await Eventually.HoldsAsync(async () => (await _app.LeadsOfAsync(ib.TenantId)).Single().Tags.Any(t => t.Slug == "welcomed"), "the second step tags the lead");
+        await Eventually.HoldsAsync(async () => (await App.LeadsOfAsync(ib.TenantId)).Single().Tags.Any(t => t.Slug == "welcomed"), "the second step tags the lead");
     }
 }

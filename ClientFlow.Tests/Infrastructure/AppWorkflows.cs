@@ -63,6 +63,16 @@ public static class AppWorkflows
     public static Task<List<RunStep>> StepsOfAsync(this ClientFlowAppFactory app, Guid tenantId, Guid runId) =>
         app.AsTenantAsync(tenantId, db => db.RunSteps.AsNoTracking().Where(s => s.RunId == runId).OrderBy(s => s.ExecutedAt).ThenBy(s => s.StepIndex).ToListAsync(TestContext.Current.CancellationToken));
 
+    /// <summary>Gives the IB a new Systeme.io workflow webhook token, as /Settings does, and returns it.</summary>
+    public static async Task<string> IssueWebhookTokenAsync(this ClientFlowAppFactory app, Guid tenantId)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<Automation.Data.ClientFlowDbContext>();
+        var token = Automation.Webhooks.WebhookTokens.Issue(await db.Tenants.SingleAsync(t => t.Id == tenantId, TestContext.Current.CancellationToken));
+        await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+        return token;
+    }
+
     /// <summary>One pass of the engine's recovery sweep (the recurring job does the same every minute).</summary>
     public static async Task<int> SweepRunsAsync(this ClientFlowAppFactory app)
     {

@@ -128,9 +128,8 @@ public sealed class SettingsModel(ClientFlowDbContext db, IOptions<AppOptions> a
             return NotFound();
         }
 
-        // Same token and hash as WebhookTokens.RotateAsync, saved with the audit entry in one go.
-        var token = WebhookTokens.Generate();
-        Tenant.WebhookTokenHash = WebhookTokens.Hash(token);
+        // The new hash and its audit entry are saved together.
+        var token = WebhookTokens.Issue(Tenant);
         Audit("tenant.webhook-token.rotated");
         await db.SaveChangesAsync(cancellationToken);
 

@@ -293,7 +293,7 @@ public sealed class SystemeWebhookTests(SystemeWebhookApp fixture) : IClassFixtu
     public async Task WorkflowWebhook_UnknownToken_Gets401_MissingOrUnknownEvent_Gets400_AndStoresNothing()
     {
         var ib = await App.SeedIbAsync("token@workflow.test", "Token");
-        var token = await RotateTokenAsync(ib.TenantId);
+        var token = await App.IssueWebhookTokenAsync(ib.TenantId);
         var body = EnvelopeBody("token-lead@example.com", wrapInArray: false);
         var before = await CountEventsAsync();
 
@@ -317,8 +317,8 @@ public sealed class SystemeWebhookTests(SystemeWebhookApp fixture) : IClassFixtu
         var leadId = await App.CaptureAsync(john.TenantId, new LeadInput { Email = "engaged@example.com", Name = "Erin Engaged" });
         await App.CaptureAsync(sarah.TenantId, new LeadInput { Email = "engaged@example.com" });
         await Eventually.HoldsAsync(async () => (await App.MessagesOfAsync(john.TenantId)).Any(m => m.Status == EmailStatus.Sent), "the welcome is sent");
-        var johnToken = await RotateTokenAsync(john.TenantId);
-        var sarahToken = await RotateTokenAsync(sarah.TenantId);
+        var johnToken = await App.IssueWebhookTokenAsync(john.TenantId);
+        var sarahToken = await App.IssueWebhookTokenAsync(sarah.TenantId);
         var sent = Assert.Single(await App.MessagesOfAsync(john.TenantId));
         Assert.Equal(welcome.Id, sent.TemplateId);
         Assert.Null(sent.OpenedAt);
@@ -503,11 +503,6 @@ public sealed class SystemeWebhookTests(SystemeWebhookApp fixture) : IClassFixtu
         return (await Latest())!;
     }
 
-    private async Task<string> RotateTokenAsync(Guid tenantId)
-    {
-        await using var scope = App.Services.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<WebhookTokens>().RotateAsync(tenantId, Ct);
-    }
 
     private Task<int> CountEventsAsync() => QueryAsync(db => db.InboundEvents.CountAsync(Ct));
 

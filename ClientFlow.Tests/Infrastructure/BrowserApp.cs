@@ -1,0 +1,40 @@
+using Microsoft.Playwright;
+
+namespace ClientFlow.Tests.Infrastructure;
+
+/// <summary>The real app on a real port (Kestrel) on its own SQLite file, and Debian's Chromium through Playwright.</summary>
+public abstract class BrowserApp : IAsyncLifetime
+{
+    private readonly SqliteTestDatabase _database = new();
+    private IPlaywright _playwright = null!;
+    private IBrowser? _browser;
+
+    protected ClientFlowAppFactory App { get; private set; } = null!;
+
+    protected IBrowser Browser => _browser!;
+
+    public async ValueTask InitializeAsync()
+    {
+        App = new ClientFlowAppFactory(_database);
+        App.UseKestrel(0);
+        App.StartServer();
+        _playwright = await Playwright.CreateAsync();
+        _browser = await Chromium.LaunchAsync(_playwright);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_browser is not null)
+        {
+            await _browser.DisposeAsync();
+        }
+
+        _playwright.Dispose();
+        await App.DisposeAsync();
+        await _database.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
+
+    protected Task<IPage> NewPageAsync() =>
+        Browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = App.ClientOptions.BaseAddress.ToString() });
+}
