@@ -1,7 +1,9 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace ClientFlow.Automation.Data;
 
@@ -23,12 +25,12 @@ public static class DataServiceCollectionExtensions
                     throw new InvalidOperationException("ConnectionStrings:Postgres must be set when Database:Provider is Postgres.");
                 }
 
-                services.AddDbContext<ClientFlowDbContext, PostgresClientFlowDbContext>(o => o.UseClientFlowPostgres(postgres));
+                services.AddDbContext<ClientFlowDbContext, PostgresClientFlowDbContext>(o => o.UseClientFlowPostgres(postgres).LogFailedSavesAsWarnings());
                 break;
 
             default:
                 var sqlite = ResolveSqlite(configuration.GetConnectionString("Sqlite"), contentRootPath);
-                services.AddDbContext<ClientFlowDbContext, SqliteClientFlowDbContext>(o => o.UseSqlite(sqlite));
+                services.AddDbContext<ClientFlowDbContext, SqliteClientFlowDbContext>(o => o.UseSqlite(sqlite).LogFailedSavesAsWarnings());
                 break;
         }
 
@@ -38,6 +40,17 @@ public static class DataServiceCollectionExtensions
     /// <summary>PostgreSQL as the app uses it: with the row-level security session settings.</summary>
     internal static DbContextOptionsBuilder UseClientFlowPostgres(this DbContextOptionsBuilder options, string connectionString) =>
         options.UseNpgsql(connectionString).AddInterceptors(new TenantSessionInterceptor());
+
+    /// <summary>
+    /// Unique keys are how ClientFlow settles races (a redelivered webhook, a second worker on a run),
+    /// so a failed save is often the expected outcome and the caller handles it. EF Core would log each
+    /// at Error; here it is a Warning. A failure nobody handles still surfaces at Error from its host
+    /// (the request pipeline or Hangfire's failed job).
+    /// </summary>
+    private static DbContextOptionsBuilder LogFailedSavesAsWarnings(this DbContextOptionsBuilder options) =>
+        options.ConfigureWarnings(w => w.Log(
+            (CoreEventId.SaveChangesFailed, LogLevel.Warning),
+            (RelationalEventId.CommandError, LogLevel.Warning)));
 
     /// <summary>Makes a relative <c>Data Source</c> absolute under the content root and creates its folder.</summary>
     public static string ResolveSqlite(string? connectionString, string contentRootPath)

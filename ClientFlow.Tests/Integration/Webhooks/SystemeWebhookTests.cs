@@ -10,6 +10,8 @@ using ClientFlow.Automation.Workflows;
 using ClientFlow.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Serilog.Core;
+using Serilog.Events;
 
 namespace ClientFlow.Tests.Integration.Webhooks;
 
@@ -17,6 +19,10 @@ namespace ClientFlow.Tests.Integration.Webhooks;
 public sealed class SystemeWebhookApp : SqliteApp
 {
     public const string Secret = "whsec-test-secret";
+
+    public TestLogSink Log { get; } = new();
+
+    protected override void ConfigureServices(IServiceCollection services) => services.AddSingleton<ILogEventSink>(Log);
 
     protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
@@ -88,6 +94,7 @@ public sealed class SystemeWebhookTests(SystemeWebhookApp fixture) : IClassFixtu
         var sequentialId = NewId("replay-seq");
         var concurrentId = NewId("replay-conc");
         var before = await CountEventsAsync();
+        var logBefore = fixture.Log.Events.Count;
 
         // The same delivery twice in a row, then another delivery twice at once.
         Assert.Equal(HttpStatusCode.Accepted, (await PostServiceAsync(body, TagAdded, sequentialId)).Status);
@@ -106,6 +113,9 @@ public sealed class SystemeWebhookTests(SystemeWebhookApp fixture) : IClassFixtu
         var run = Assert.Single(await App.RunsOfAsync(ib.TenantId));
         Assert.Equal(leadId, run.LeadId);
         Assert.Single((await App.LeadsOfAsync(ib.TenantId)).Single().Tags, t => t.Slug == "vip");
+
+        // A duplicate is an expected outcome the inbox handles, not an error in the log.
+        Assert.DoesNotContain(fixture.Log.Events.Skip(logBefore), e => e.Level >= LogEventLevel.Error);
     }
 
     [Fact]

@@ -222,7 +222,9 @@ public sealed class SandboxedRendererTests
 
         Assert.Contains("was stopped", ex.Reason, StringComparison.Ordinal);
         Assert.Equal((0, 0), (ex.Line, ex.Column));
-        Assert.InRange(stopwatch.Elapsed, SandboxedRenderer.TimeLimit, SandboxedRenderer.TimeLimit * 5);
+        // Stopped by the clock, not by a loop or recursion limit: it ran at least the time limit. No upper
+        // bound here: how late a loaded machine delivers the cancellation is not behaviour under test.
+        Assert.True(stopwatch.Elapsed >= SandboxedRenderer.TimeLimit, $"stopped after {stopwatch.Elapsed.TotalMilliseconds} ms");
     }
 
     [Theory]
