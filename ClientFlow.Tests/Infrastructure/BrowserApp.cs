@@ -9,6 +9,13 @@ public abstract class BrowserApp : IAsyncLifetime
     private IPlaywright _playwright = null!;
     private IBrowser? _browser;
 
+    static BrowserApp()
+    {
+        // Playwright's 5 s default is short for a 2-core CI machine running other suites in parallel;
+        // an expectation that never holds still fails, only later.
+        Assertions.SetDefaultExpectTimeout(20_000);
+    }
+
     protected ClientFlowAppFactory App { get; private set; } = null!;
 
     protected IBrowser Browser => _browser!;
