@@ -32,6 +32,9 @@ public sealed partial class InboxProcessor(
     TimeProvider clock,
     ILogger<InboxProcessor> logger)
 {
+    /// <summary>How often one processing looks again after losing a unique-key race to another event.</summary>
+    private const int RacePasses = 3;
+
     public async Task ProcessAsync(Guid eventId, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
@@ -48,7 +51,7 @@ public sealed partial class InboxProcessor(
         string outcome;
         try
         {
-            (status, outcome) = await HandleAsync(inbound, JsonNode.Parse(inbound.Body), cancellationToken);
+            (status, outcome) = await HandleSettlingRacesAsync(inbound, cancellationToken);
         }
         catch (JsonException ex)
         {
@@ -68,6 +71,29 @@ public sealed partial class InboxProcessor(
         await db.InboundEvents.Where(e => e.Id == eventId)
             .ExecuteUpdateAsync(s => s.SetProperty(e => e.Status, status).SetProperty(e => e.Outcome, outcome).SetProperty(e => e.ProcessedAt, processedAt), cancellationToken);
         LogProcessed(eventId, inbound.EventType, status, outcome);
+    }
+
+    /// <summary>
+    /// Two events about one lead can be processed at the same moment (Systeme.io reports the same tag
+    /// twice, a tag and a sale): both add the same tag or enrol in the same workflow, and the unique key
+    /// lets one transaction win. The loser's transaction rolled back whole, so it looks again at what the
+    /// winner committed and finds the change already made. That is one processing, not a failed attempt.
+    /// </summary>
+    private async Task<(InboundStatus, string)> HandleSettlingRacesAsync(InboundEvent inbound, CancellationToken cancellationToken)
+    {
+        for (var pass = 1; ; pass++)
+        {
+            try
+            {
+                return await HandleAsync(inbound, JsonNode.Parse(inbound.Body), cancellationToken);
+            }
+            catch (DbUpdateException ex) when (pass < RacePasses && (ex is DbUpdateConcurrencyException || db.IsUniqueViolation(ex)))
+            {
+                afterCommit.Discard();
+                db.ChangeTracker.Clear();
+                LogLostRace(inbound.Id, pass);
+            }
+        }
     }
 
     /// <summary>Hands out events that are due (stored but never picked up, or claimed by a worker that died).</summary>
@@ -236,8 +262,12 @@ public sealed partial class InboxProcessor(
 
     private static string Shorten(string text) => text.Length > 1000 ? text[..1000] : text;
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Inbound event {EventId} ({EventType}): {Status}, {Outcome}")]
-    private partial void LogProcessed(Guid eventId, string eventType, InboundStatus status, string outcome);
+    // Not "{EventId}": that name is the logger's own event id, and would print in place of the event's.
+    [LoggerMessage(Level = LogLevel.Information, Message = "Inbound event {InboundEventId} ({EventType}): {Status}, {Outcome}")]
+    private partial void LogProcessed(Guid inboundEventId, string eventType, InboundStatus status, string outcome);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Inbound event {InboundEventId}: another event changed the same lead at once (pass {Pass}); looking again")]
+    private partial void LogLostRace(Guid inboundEventId, int pass);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Systeme.io tag {TagName} carries no known IB prefix; ignored")]
     private partial void LogUnknownPrefix(string tagName);

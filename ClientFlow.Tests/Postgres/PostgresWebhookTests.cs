@@ -57,11 +57,38 @@ public sealed class PostgresWebhookTests : IAsyncLifetime
         Assert.Single(await _app.RunsOfAsync(john.TenantId));
         Assert.Empty(await _app.RunsOfAsync(sarah.TenantId));
 
-        await using var scope = _app.Services.CreateAsyncScope();
-        var stored = await scope.ServiceProvider.GetRequiredService<ClientFlowDbContext>().InboundEvents.AsNoTracking().ToListAsync(TestContext.Current.CancellationToken);
-        var single = Assert.Single(stored);
+        var single = Assert.Single(await StoredAsync());
         Assert.Equal(InboundStatus.Processed, single.Status);
         Assert.Equal(1, single.Attempts);
+    }
+
+    [Fact]
+    public async Task SameTagReportedByManyDeliveriesAtOnce_IsAddedOnce_AndEachEventIsProcessedOnItsFirstAttempt()
+    {
+        var ib = await _app.SeedIbAsync("race@pg-hooks.test", "Race");
+        await _app.PublishWorkflowAsync(ib.TenantId, "VIP", new WorkflowTrigger(TriggerKind.TagAdded, "vip"), [new AddTagStep("vip-welcomed")]);
+        await _app.CaptureAsync(ib.TenantId, new LeadInput { Email = "race@example.com" });
+        var body = $$$"""{"contact":{"id":901,"email":"race@example.com"},"tag":{"id":5,"name":"{{{ib.TagPrefix}}}vip"}}""";
+
+        // On PostgreSQL the losing insert waits for the winner's commit, then fails on the unique key.
+        var answers = await Task.WhenAll(Enumerable.Range(0, 12).Select(i => PostAsync("CONTACT_TAG_ADDED", $"pg-race-{i}", body)));
+
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.Accepted, a));
+        await Eventually.HoldsAsync(
+            async () => (await StoredAsync()).All(e => e.Status is not (InboundStatus.Pending or InboundStatus.Processing)),
+            "every delivery is processed");
+        var stored = await StoredAsync();
+        Assert.Equal(12, stored.Count);
+        Assert.All(stored, e => Assert.Equal((InboundStatus.Processed, 1), (e.Status, e.Attempts)));
+        await Eventually.HoldsAsync(async () => (await _app.LeadsOfAsync(ib.TenantId)).Single().Tags.Any(t => t.Slug == "vip-welcomed"), "the workflow runs");
+        Assert.Single((await _app.LeadsOfAsync(ib.TenantId)).Single().Tags, t => t.Slug == "vip");
+        Assert.Single(await _app.RunsOfAsync(ib.TenantId));
+    }
+
+    private async Task<List<InboundEvent>> StoredAsync()
+    {
+        await using var scope = _app.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<ClientFlowDbContext>().InboundEvents.AsNoTracking().ToListAsync(TestContext.Current.CancellationToken);
     }
 
     private async Task<HttpStatusCode> PostAsync(string eventType, string messageId, string json)

@@ -119,6 +119,32 @@ public sealed class SystemeWebhookTests(SystemeWebhookApp fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task SameTagReportedByManyDeliveriesAtOnce_IsAddedOnce_AndEachEventIsProcessedOnItsFirstAttempt()
+    {
+        var ib = await App.SeedIbAsync("race@sig.test", "Race");
+        await App.PublishWorkflowAsync(ib.TenantId, "VIP welcome", new WorkflowTrigger(TriggerKind.TagAdded, "vip"), [new AddTagStep("welcomed")]);
+        var leadId = await App.CaptureAsync(ib.TenantId, new LeadInput { Email = "race@example.com" });
+        var body = TagBody(ib.TagPrefix + "vip", "race@example.com");
+        var messageIds = Enumerable.Range(0, 12).Select(i => NewId($"race-{i}")).ToArray();
+
+        // Twelve deliveries of one change under different ids (two Systeme.io webhooks, a redelivery with a new id),
+        // processed side by side: all but one lose the race on the lead's tag and its enrolment.
+        var answers = await Task.WhenAll(messageIds.Select(id => PostServiceAsync(body, TagAdded, id)));
+
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.Accepted, a.Status));
+        foreach (var messageId in messageIds)
+        {
+            var processed = await ProcessedAsync(messageId);
+            Assert.Equal(InboundStatus.Processed, processed.Status);
+            Assert.Equal(1, processed.Attempts);
+        }
+
+        await Eventually.HoldsAsync(async () => (await App.LeadsOfAsync(ib.TenantId)).Single().Tags.Any(t => t.Slug == "welcomed"), "the VIP workflow runs");
+        Assert.Equal(leadId, Assert.Single(await App.RunsOfAsync(ib.TenantId)).LeadId);
+        Assert.Single((await App.LeadsOfAsync(ib.TenantId)).Single().Tags, t => t.Slug == "vip");
+    }
+
+    [Fact]
     public async Task ServiceWebhook_BodyOver64KiB_Gets413_AndStoresNothing()
     {
         var before = await CountEventsAsync();
@@ -512,7 +538,6 @@ public sealed class SystemeWebhookTests(SystemeWebhookApp fixture) : IClassFixtu
             $"the workflow webhook for tenant {tenantId} is processed");
         return (await Latest())!;
     }
-
 
     private Task<int> CountEventsAsync() => QueryAsync(db => db.InboundEvents.CountAsync(Ct));
 
