@@ -11,6 +11,8 @@ namespace ClientFlow.Automation.Engine;
 /// new position commit together), consecutive steps in one call, stopping at a wait or the end.
 /// Re-entrant: a run that moved on, is paused or is not yet due is left as it is, and a step
 /// another worker already committed fails on the (run, step) key or the run's revision and stops.
+/// A step that clashes with another writer of the lead (Systeme.io adding the same tag at that
+/// moment) rolls back with the run where it was, and is tried again.
 /// </summary>
 public sealed partial class RunAdvancer(
     ClientFlowDbContext db,
@@ -24,9 +26,13 @@ public sealed partial class RunAdvancer(
     /// <summary>Steps one job runs before handing the rest of the run to a fresh job.</summary>
     public const int MaxStepsPerJob = 50;
 
+    /// <summary>Clashes with other writers one job tries through before leaving the run to the sweep.</summary>
+    private const int MaxClashes = 3;
+
     public async Task AdvanceAsync(Guid runId, CancellationToken cancellationToken)
     {
         var tenantId = Guid.Empty;
+        var clashes = 0;
         for (var step = 0; step < MaxStepsPerJob; step++)
         {
             db.ChangeTracker.Clear();
@@ -68,6 +74,7 @@ public sealed partial class RunAdvancer(
             run.DueAt = now + options.Value.Lease;
 
             string? outcome;
+            bool saved;
             await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
             {
                 outcome = await executor.ExecuteAsync(run, node, workflow, cancellationToken);
@@ -92,12 +99,25 @@ public sealed partial class RunAdvancer(
                     });
                 }
 
-                if (!await TrySaveAsync(run, cancellationToken))
+                saved = await TrySaveAsync(run, cancellationToken);
+                if (saved)
                 {
+                    await transaction.CommitAsync(cancellationToken);
+                }
+            }
+
+            if (!saved)
+            {
+                // Rolled back whole. Another worker that moved the run carries on with it; a run still where it
+                // was lost to another writer of what the step touches, and the step is tried again.
+                if (++clashes > MaxClashes || await MovedOnAsync(run, cancellationToken))
+                {
+                    LogLostRace(run.Id);
                     return;
                 }
 
-                await transaction.CommitAsync(cancellationToken);
+                LogClash(run.Id, node.Index);
+                continue;
             }
 
             afterCommit.Flush();
@@ -131,7 +151,7 @@ public sealed partial class RunAdvancer(
         }
     }
 
-    /// <summary>Saves with the revision check; false (and nothing handed off) when another worker got there first.</summary>
+    /// <summary>Saves with the revision check; false (and nothing handed off) when a unique key or the revision says another writer got there first.</summary>
     private async Task<bool> TrySaveAsync(WorkflowRun run, CancellationToken cancellationToken)
     {
         run.Revision++;
@@ -140,19 +160,16 @@ public sealed partial class RunAdvancer(
             await db.SaveChangesAsync(cancellationToken);
             return true;
         }
-        catch (DbUpdateConcurrencyException)
+        catch (DbUpdateException ex) when (ex is DbUpdateConcurrencyException || db.IsUniqueViolation(ex))
         {
             afterCommit.Discard();
-            LogLostRace(run.Id);
-            return false;
-        }
-        catch (DbUpdateException ex) when (db.IsUniqueViolation(ex))
-        {
-            afterCommit.Discard();
-            LogLostRace(run.Id);
             return false;
         }
     }
+
+    /// <summary>Whether another worker committed a change to the run since it was read (its revision moved).</summary>
+    private Task<bool> MovedOnAsync(WorkflowRun run, CancellationToken cancellationToken) =>
+        db.WorkflowRuns.AsNoTracking().AnyAsync(r => r.Id == run.Id && r.Revision != run.Revision - 1, cancellationToken);
 
     private async Task<string> DescribeAsync(Workflow workflow, WorkflowProgram program, int? pointer, CancellationToken cancellationToken)
     {
@@ -169,4 +186,7 @@ public sealed partial class RunAdvancer(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId}: another worker already moved it on; stopping")]
     private partial void LogLostRace(Guid runId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} step {StepIndex}: another writer changed the same data at once; trying the step again")]
+    private partial void LogClash(Guid runId, int stepIndex);
 }

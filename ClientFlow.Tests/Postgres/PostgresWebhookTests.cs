@@ -22,7 +22,12 @@ public sealed class PostgresWebhookTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         await _database.InitializeAsync();
-        _app = new ClientFlowAppFactory(_database, settings: new Dictionary<string, string?> { ["Systeme:WebhookSecret"] = Secret });
+        _app = new ClientFlowAppFactory(_database, settings: new Dictionary<string, string?>
+        {
+            ["Systeme:WebhookSecret"] = Secret,
+            // Long enough that no run stalled by a lost race is rescued by the sweep while a test watches.
+            ["Engine:Lease"] = "00:10:00",
+        });
         await _app.StartAsync();
     }
 
@@ -83,6 +88,34 @@ public sealed class PostgresWebhookTests : IAsyncLifetime
         await Eventually.HoldsAsync(async () => (await _app.LeadsOfAsync(ib.TenantId)).Single().Tags.Any(t => t.Slug == "vip-welcomed"), "the workflow runs");
         Assert.Single((await _app.LeadsOfAsync(ib.TenantId)).Single().Tags, t => t.Slug == "vip");
         Assert.Single(await _app.RunsOfAsync(ib.TenantId));
+    }
+
+    [Fact]
+    public async Task RunAddingATag_WhileSysteme_ReportsTheSameTag_CarriesOnWithoutWaitingForTheSweep()
+    {
+        const int leads = 20;
+        var ib = await _app.SeedIbAsync("clash@pg-hooks.test", "Clash");
+        await _app.PublishWorkflowAsync(ib.TenantId, "Tag on capture", new WorkflowTrigger(TriggerKind.LeadCaptured, null), [new AddTagStep("vip"), new AddTagStep("done")]);
+
+        // Each lead's run adds "vip" as its first step while Systeme.io reports "vip" added to the same contact:
+        // under READ COMMITTED whichever commits second fails on the unique key.
+        await Task.WhenAll(Enumerable.Range(0, leads).Select(async i =>
+        {
+            var email = $"clash-{i}@example.com";
+            await _app.CaptureAsync(ib.TenantId, new LeadInput { Email = email });
+            Assert.Equal(HttpStatusCode.Accepted, await PostAsync(
+                "CONTACT_TAG_ADDED", $"pg-clash-{i}", $$$"""{"contact":{"id":{{{2000 + i}}},"email":"{{{email}}}"},"tag":{"id":5,"name":"{{{ib.TagPrefix}}}vip"}}"""));
+        }));
+
+        await Eventually.HoldsAsync(
+            async () => (await _app.RunsOfAsync(ib.TenantId)).Count(r => r.Status == RunStatus.Completed) == leads,
+            "every run completes, none left to the sweep");
+        Assert.All(await _app.LeadsOfAsync(ib.TenantId), l =>
+        {
+            Assert.Single(l.Tags, t => t.Slug == "vip");
+            Assert.Single(l.Tags, t => t.Slug == "done");
+        });
+        Assert.All(await StoredAsync(), e => Assert.Equal((InboundStatus.Processed, 1), (e.Status, e.Attempts)));
     }
 
     private async Task<List<InboundEvent>> StoredAsync()
