@@ -12,7 +12,7 @@ public abstract class BrowserApp : IAsyncLifetime
     static BrowserApp()
     {
         // Playwright's 5 s default is short for a 2-core CI machine running other suites in parallel;
-        // an expectation that never holds still fails, only later.
+        // an expectation that never holds still fails, only later. Pages wait up to 60 s for the same reason.
         Assertions.SetDefaultExpectTimeout(20_000);
     }
 
@@ -42,6 +42,10 @@ public abstract class BrowserApp : IAsyncLifetime
         GC.SuppressFinalize(this);
     }
 
-    protected Task<IPage> NewPageAsync() =>
-        Browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = App.ClientOptions.BaseAddress.ToString() });
+    protected async Task<IPage> NewPageAsync()
+    {
+        var page = await Browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = App.ClientOptions.BaseAddress.ToString() });
+        page.SetDefaultTimeout(60_000);
+        return page;
+    }
 }
