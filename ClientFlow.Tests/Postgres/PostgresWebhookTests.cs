@@ -79,9 +79,7 @@ public sealed class PostgresWebhookTests : IAsyncLifetime
         var answers = await Task.WhenAll(Enumerable.Range(0, 12).Select(i => PostAsync("CONTACT_TAG_ADDED", $"pg-race-{i}", body)));
 
         Assert.All(answers, a => Assert.Equal(HttpStatusCode.Accepted, a));
-        await Eventually.HoldsAsync(
-            async () => (await StoredAsync()).All(e => e.Status is not (InboundStatus.Pending or InboundStatus.Processing)),
-            "every delivery is processed");
+        await Eventually.HoldsAsync(AllProcessedAsync, "every delivery is processed");
         var stored = await StoredAsync();
         Assert.Equal(12, stored.Count);
         Assert.All(stored, e => Assert.Equal((InboundStatus.Processed, 1), (e.Status, e.Attempts)));
@@ -110,6 +108,7 @@ public sealed class PostgresWebhookTests : IAsyncLifetime
         await Eventually.HoldsAsync(
             async () => (await _app.RunsOfAsync(ib.TenantId)).Count(r => r.Status == RunStatus.Completed) == leads,
             "every run completes, none left to the sweep");
+        await Eventually.HoldsAsync(AllProcessedAsync, "every Systeme.io event is processed");
         Assert.All(await _app.LeadsOfAsync(ib.TenantId), l =>
         {
             Assert.Single(l.Tags, t => t.Slug == "vip");
@@ -117,6 +116,9 @@ public sealed class PostgresWebhookTests : IAsyncLifetime
         });
         Assert.All(await StoredAsync(), e => Assert.Equal((InboundStatus.Processed, 1), (e.Status, e.Attempts)));
     }
+
+    private async Task<bool> AllProcessedAsync() =>
+        (await StoredAsync()).All(e => e.Status is not (InboundStatus.Pending or InboundStatus.Processing));
 
     private async Task<List<InboundEvent>> StoredAsync()
     {
