@@ -83,6 +83,9 @@ public abstract partial class ClientFlowDbContext : IdentityDbContext<ClientFlow
     /// <summary>True when the failure is a unique-index violation (the provider says how).</summary>
     public abstract bool IsUniqueViolation(DbUpdateException exception);
 
+    /// <summary>True when another writer got there first: a unique key or a concurrency token refused the save, which rolled back whole.</summary>
+    public bool IsLostRace(DbUpdateException exception) => exception is DbUpdateConcurrencyException || IsUniqueViolation(exception);
+
     /// <summary>
     /// Identity sizes its login and token keys from <c>IdentityOptions.Stores.MaxLengthForKeys</c>, read at
     /// run time from the host (128 with Identity UI) and absent without one. Pinning them here gives one model

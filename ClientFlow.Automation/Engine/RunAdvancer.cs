@@ -160,7 +160,7 @@ public sealed partial class RunAdvancer(
             await db.SaveChangesAsync(cancellationToken);
             return true;
         }
-        catch (DbUpdateException ex) when (ex is DbUpdateConcurrencyException || db.IsUniqueViolation(ex))
+        catch (DbUpdateException ex) when (db.IsLostRace(ex))
         {
             afterCommit.Discard();
             return false;

@@ -87,7 +87,7 @@ public sealed partial class InboxProcessor(
             {
                 return await HandleAsync(inbound, JsonNode.Parse(inbound.Body), cancellationToken);
             }
-            catch (DbUpdateException ex) when (pass < RacePasses && (ex is DbUpdateConcurrencyException || db.IsUniqueViolation(ex)))
+            catch (DbUpdateException ex) when (pass < RacePasses && db.IsLostRace(ex))
             {
                 afterCommit.Discard();
                 db.ChangeTracker.Clear();
