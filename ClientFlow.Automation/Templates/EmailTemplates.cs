@@ -4,8 +4,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ClientFlow.Automation.Templates;
 
-/// <summary>Creates, edits and deletes the current tenant's templates; refuses what does not compile or exceeds the limit.</summary>
-public sealed class EmailTemplates(ClientFlowDbContext db, ITenantContext tenant, TimeProvider clock)
+/// <summary>Creates, edits and deletes the current tenant's templates; refuses what does not compile, fails with the sample lead, or exceeds the limit.</summary>
+public sealed class EmailTemplates(ClientFlowDbContext db, ITenantContext tenant, SandboxedRenderer renderer, TimeProvider clock)
 {
     public Task<List<EmailTemplate>> ListAsync(CancellationToken cancellationToken) =>
         db.EmailTemplates.AsNoTracking().OrderBy(t => t.Name).ToListAsync(cancellationToken);
@@ -18,6 +18,10 @@ public sealed class EmailTemplates(ClientFlowDbContext db, ITenantContext tenant
     {
         var tenantId = tenant.TenantId ?? throw new TenantIsolationException("Saving a template needs a tenant in scope.");
         var errors = Validate(input);
+        if (errors.Count == 0)
+        {
+            errors.AddRange(SampleRenderErrors(input));
+        }
 
         EmailTemplate? template = null;
         if (id is { } existingId)
@@ -110,6 +114,34 @@ public sealed class EmailTemplates(ClientFlowDbContext db, ITenantContext tenant
         errors.AddRange(TemplateCompiler.Check(TemplateField.Subject, input.Subject));
         errors.AddRange(TemplateCompiler.Check(TemplateField.HtmlBody, input.HtmlBody));
         errors.AddRange(TemplateCompiler.Check(TemplateField.TextBody, input.TextBody));
+        return errors;
+    }
+
+    /// <summary>
+    /// Renders each field once as the sample lead, so what the syntax check cannot see (a loop over the limit,
+    /// a .NET member, a function given the wrong arguments) is refused here rather than failing a run later.
+    /// </summary>
+    private List<TemplateError> SampleRenderErrors(TemplateInput input)
+    {
+        var model = TemplateModel.Sample("Your business", "you@example.com", "https://example.com/u/sample");
+        var errors = new List<TemplateError>();
+        foreach (var (field, source, format) in new[]
+        {
+            (TemplateField.Subject, input.Subject, TemplateFormat.Subject),
+            (TemplateField.HtmlBody, input.HtmlBody, TemplateFormat.Html),
+            (TemplateField.TextBody, input.TextBody, TemplateFormat.Text),
+        })
+        {
+            try
+            {
+                renderer.Render(source, model, format);
+            }
+            catch (TemplateRenderException ex)
+            {
+                errors.Add(new TemplateError(field, ex.Line, ex.Column, $"Fails as the sample lead: {ex.Reason}"));
+            }
+        }
+
         return errors;
     }
 

@@ -84,6 +84,23 @@ public sealed class TemplatePagesTests(TemplatePagesApp fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task Save_RefusesATemplateThatFailsAsTheSampleLead_WithLineAndColumnOnItsField()
+    {
+        var ib = await App.SeedIbAsync("sample-render@templates.test", "Sample Render IB");
+        using var client = App.CreatePageClient();
+        await client.LogInOrFailAsync(ib.Email);
+
+        // It parses and names only known variables; only rendering finds the loop over the limit.
+        using var refused = await SaveAsync(client, "/Templates/new", "Loops", "Fine subject", "<p>Hi</p>\n<p>{{ for i in 1..5000 }}x{{ end }}</p>");
+
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        var error = (await PageClient.ParseAsync(refused)).QuerySelector("[data-valmsg-for='Input.HtmlBody']")?.TextContent;
+        Assert.Matches(@"^Line 2, column \d+: Fails as the sample lead: ", error);
+        Assert.Contains($"LoopLimit `{SandboxedRenderer.LoopLimit}`", error, StringComparison.Ordinal);
+        Assert.Empty(await TemplatesOfAsync(ib));
+    }
+
+    [Fact]
     public async Task Save_RefusesThe21stTemplate_WithTheLimitMessage()
     {
         var ib = await App.SeedIbAsync("limit@templates.test", "Limit IB");
@@ -147,12 +164,14 @@ public sealed class TemplatePagesTests(TemplatePagesApp fixture) : IClassFixture
     public async Task Preview_OfATemplateThatFailsToRender_ShowsTheMessage_AsPlainText()
     {
         var ib = await App.SeedIbAsync("render@templates.test", "Render IB");
-        var template = await App.CreateTemplateAsync(ib.TenantId, "Loops", "Loops", "<p>{{ for i in 1..5000 }}x{{ end }}</p>");
+        // Fine as the sample lead (Alex: 4 x 200 iterations), over the loop limit for a longer first name.
+        var template = await App.CreateTemplateAsync(ib.TenantId, "Loops", "Loops", "<p>{{ for i in 1..((first_name | string.size) * 200) }}x{{ end }}</p>");
+        var leadId = await App.CaptureAsync(ib.TenantId, new LeadInput { Email = "maximiliana@example.com", Name = "Maximiliana Long" });
         using var client = App.CreatePageClient();
         await client.LogInOrFailAsync(ib.Email);
 
-        var editor = await client.GetDocumentAsync($"/Templates/{template.Id}");
-        using var preview = await client.Http.GetAsync($"/Templates/{template.Id}?handler=Preview", TestContext.Current.CancellationToken);
+        var editor = await client.GetDocumentAsync($"/Templates/{template.Id}?leadId={leadId}");
+        using var preview = await client.Http.GetAsync($"/Templates/{template.Id}?handler=Preview&leadId={leadId}", TestContext.Current.CancellationToken);
 
         Assert.StartsWith("Line 1, column", editor.QuerySelector("[data-testid=preview-error]")?.TextContent.Replace("This template cannot render: ", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
         Assert.Equal("text/plain", preview.Content.Headers.ContentType?.MediaType);
