@@ -163,15 +163,22 @@ public sealed class EmailEngagement(
             var now = clock.GetUtcNow();
             lead.Status = LeadStatus.Unsubscribed;
             await tagging.AddAsync(lead, [UnsubscribedTag], cancellationToken);
-            foreach (var run in await db.WorkflowRuns.Where(r => r.LeadId == lead.Id && (r.Status == RunStatus.Running || r.Status == RunStatus.Waiting || r.Status == RunStatus.Paused)).ToListAsync(cancellationToken))
+            await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
             {
-                run.Status = RunStatus.Exited;
-                run.FinishedAt = now;
-                run.LastError = "The lead unsubscribed.";
-                run.Revision++;
+                // One statement rather than read-then-write, so a run step committing at this moment cannot fail the
+                // unsubscribe on the run's revision; the step loses instead and its worker stops.
+                await db.WorkflowRuns
+                    .Where(r => r.LeadId == lead.Id && (r.Status == RunStatus.Running || r.Status == RunStatus.Waiting || r.Status == RunStatus.Paused))
+                    .ExecuteUpdateAsync(
+                        s => s.SetProperty(r => r.Status, RunStatus.Exited)
+                            .SetProperty(r => r.FinishedAt, now)
+                            .SetProperty(r => r.LastError, "The lead unsubscribed.")
+                            .SetProperty(r => r.Revision, r => r.Revision + 1),
+                        cancellationToken);
+                await db.SaveChangesAsync(cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
             }
 
-            await db.SaveChangesAsync(cancellationToken);
             afterCommit.Flush();
             return true;
         }

@@ -105,6 +105,34 @@ public sealed class PostgresEngineTests : IAsyncLifetime
         Assert.Equal([0, 1, 2], (await _app.StepsOfAsync(ib.TenantId, runId)).Select(s => s.StepIndex).Order());
     }
 
+    [Fact]
+    public async Task OneClickUnsubscribe_UnderRowLevelSecurity_EndsOnlyThatIbsRun()
+    {
+        var john = await _app.SeedIbAsync("john@pg-unsub.test", "John");
+        var sarah = await _app.SeedIbAsync("sarah@pg-unsub.test", "Sarah");
+        foreach (var ib in new[] { john, sarah })
+        {
+            var welcome = await _app.CreateTemplateAsync(ib.TenantId, "Welcome", "Welcome", "<p>Hi</p>");
+            await _app.PublishWorkflowAsync(ib.TenantId, "Welcome", new WorkflowTrigger(TriggerKind.LeadCaptured, null), [new SendEmailStep(welcome.Id), new WaitStep(1, WaitUnit.Days), new AddTagStep("later")]);
+            await _app.CaptureAsync(ib.TenantId, new LeadInput { Email = "both@example.com" });
+        }
+
+        await Eventually.HoldsAsync(async () => (await _app.MessagesOfAsync(sarah.TenantId)).Any(m => m.Status == EmailStatus.Sent), "Sarah's welcome is sent");
+        await AllParkedAsync(john, sarah);
+
+        // The unsubscribe page finds the tenant by token across RLS, then ends runs in that tenant only.
+        using var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["List-Unsubscribe"] = "One-Click" });
+        var sarahsWelcome = Assert.Single(await _app.MessagesOfAsync(sarah.TenantId));
+        using var response = await _app.CreateClient().PostAsync($"/u/{sarahsWelcome.Token}", form, TestContext.Current.CancellationToken);
+
+        response.EnsureSuccessStatusCode();
+        var sarahsRun = Assert.Single(await _app.RunsOfAsync(sarah.TenantId));
+        Assert.Equal((RunStatus.Exited, "The lead unsubscribed."), (sarahsRun.Status, sarahsRun.LastError));
+        Assert.Equal(LeadStatus.Unsubscribed, Assert.Single(await _app.LeadsOfAsync(sarah.TenantId)).Status);
+        Assert.Equal(RunStatus.Waiting, Assert.Single(await _app.RunsOfAsync(john.TenantId)).Status);
+        Assert.NotEqual(LeadStatus.Unsubscribed, Assert.Single(await _app.LeadsOfAsync(john.TenantId)).Status);
+    }
+
     private Task AllParkedAsync(params SeededIb[] ibs) =>
         Eventually.HoldsAsync(
             async () =>

@@ -148,6 +148,15 @@ public sealed class SmtpDeliveryTests(SmtpApp fixture) : IClassFixture<SmtpApp>
         var header = received.Message.Headers["List-Unsubscribe"]!;
         var unsubscribe = header.Trim('<', '>');
 
+        // A run that would write again tomorrow: unsubscribing ends it.
+        var leadId = Assert.Single(await fixture.App.LeadsOfAsync(ib.TenantId)).Id;
+        var tomorrow = await fixture.App.CreateTemplateAsync(ib.TenantId, "Tomorrow", "Tomorrow", "<p>See you</p>");
+        var followUp = await fixture.App.PublishWorkflowAsync(ib.TenantId, "Follow-up", new WorkflowTrigger(TriggerKind.Manual, null), [new WaitStep(1, WaitUnit.Days), new SendEmailStep(tomorrow.Id)]);
+        Assert.Equal(1, await EnrolByHandAsync(ib, followUp, leadId));
+        await Eventually.HoldsAsync(
+            async () => (await fixture.App.RunsOfAsync(ib.TenantId)).Any(r => r.WorkflowId == followUp && r.Status == RunStatus.Waiting),
+            "the follow-up run waits");
+
         // A GET (a link scanner, or the lead opening the page) only asks.
         using var http = CreateClient();
         using (var page = await http.GetAsync(PathOf(unsubscribe), TestContext.Current.CancellationToken))
@@ -167,15 +176,12 @@ public sealed class SmtpDeliveryTests(SmtpApp fixture) : IClassFixture<SmtpApp>
         var lead = Assert.Single(await fixture.App.LeadsOfAsync(ib.TenantId));
         Assert.Equal(LeadStatus.Unsubscribed, lead.Status);
         Assert.Contains(lead.Tags, t => t.Slug == EmailEngagement.UnsubscribedTag);
+        var ended = Assert.Single(await fixture.App.RunsOfAsync(ib.TenantId), r => r.WorkflowId == followUp);
+        Assert.Equal((RunStatus.Exited, "The lead unsubscribed."), (ended.Status, ended.LastError));
 
         var template = await fixture.App.CreateTemplateAsync(ib.TenantId, "Second", "Still there?", "<p>Hi again</p>");
         var manual = await fixture.App.PublishWorkflowAsync(ib.TenantId, "By hand", new WorkflowTrigger(TriggerKind.Manual, null), [new SendEmailStep(template.Id)]);
-        await using (var scope = fixture.App.Services.CreateAsyncScope())
-        using (scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(ib.TenantId))
-        {
-            var started = await scope.ServiceProvider.GetRequiredService<Enrolments>().EnrolByHandAsync(manual, [lead.Id], TestContext.Current.CancellationToken);
-            Assert.Equal(0, started);
-        }
+        Assert.Equal(0, await EnrolByHandAsync(ib, manual, lead.Id));
 
         await fixture.App.SweepRunsAsync();
         await fixture.App.SweepOutboxAsync();
@@ -219,6 +225,15 @@ public sealed class SmtpDeliveryTests(SmtpApp fixture) : IClassFixture<SmtpApp>
     }
 
     /// <summary>A new IB with a capture-triggered "Welcome" workflow, and one captured lead (Dana).</summary>
+    private async Task<int> EnrolByHandAsync(SeededIb ib, Guid workflowId, Guid leadId)
+    {
+        await using var scope = fixture.App.Services.CreateAsyncScope();
+        using (scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(ib.TenantId))
+        {
+            return await scope.ServiceProvider.GetRequiredService<Enrolments>().EnrolByHandAsync(workflowId, [leadId], TestContext.Current.CancellationToken);
+        }
+    }
+
     private async Task<(SeededIb Ib, string LeadEmail)> CaptureIntoWelcomeWorkflowAsync(string name)
     {
         var app = fixture.App;
