@@ -222,9 +222,11 @@ public sealed class SandboxedRendererTests
 
         Assert.Contains("was stopped", ex.Reason, StringComparison.Ordinal);
         Assert.Equal((0, 0), (ex.Line, ex.Column));
-        // Stopped by the clock, not by a loop or recursion limit: it ran at least the time limit. No upper
-        // bound here: how late a loaded machine delivers the cancellation is not behaviour under test.
-        Assert.True(stopwatch.Elapsed >= SandboxedRenderer.TimeLimit, $"stopped after {stopwatch.Elapsed.TotalMilliseconds} ms");
+        // Stopped by the clock, not by a loop or recursion limit: it ran about the time limit. The timer queue
+        // ticks in whole milliseconds, so the cancellation may land a tick before the stopwatch reads 2 s (CI saw
+        // 1999.0 ms); 90 % of the limit still tells a clock stop from a limit that trips at once. No upper
+        // bound: how late a loaded machine delivers the cancellation is not behaviour under test.
+        Assert.True(stopwatch.Elapsed >= SandboxedRenderer.TimeLimit * 0.9, $"stopped after {stopwatch.Elapsed.TotalMilliseconds} ms");
     }
 
     [Theory]
