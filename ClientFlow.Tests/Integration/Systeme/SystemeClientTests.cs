@@ -130,6 +130,8 @@ public sealed class SystemeClientTests : IAsyncLifetime
         _emulator.RateLimitNext(1, retryAfterSeconds: 2);
 
         var first = Client.FindContactByEmailAsync("first@example.com", Ct);
+        // The second caller starts once the first has been answered 429, however slow the machine is to get there.
+        await Eventually.HoldsAsync(() => Task.FromResult(_emulator.Requests.Count == 1), "the first caller reaches Systeme.io");
         await Task.Delay(300, Ct);
         var second = Client.FindContactByEmailAsync("second@example.com", Ct);
         await Task.WhenAll(first, second);
