@@ -72,36 +72,48 @@ public sealed class EmailEngagement(
     /// <summary>
     /// Records a person's or a machine's open or click on a message of the current tenant (from the pixel,
     /// the click redirect, or a Systeme.io workflow webhook). A person's event makes the lead Engaged and
-    /// wakes the lead's runs that wait for an open or click.
+    /// wakes the lead's runs that wait for an open or click (a machine's too, under
+    /// <see cref="TrackingOptions.CountMachineEvents"/>). <paramref name="message"/> is only read: the
+    /// counters move in the database, in one statement, so two hits at the same instant both count.
     /// </summary>
     public async Task RecordAsync(EmailMessage message, bool clicked, bool machine, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        if (machine)
-        {
-            message.MachineEvents++;
-            message.LastMachineEventAt = now;
-        }
-        else
-        {
-            message.OpenedAt ??= now;
-            message.OpenCount += clicked ? 0 : 1;
-            if (clicked)
-            {
-                message.ClickedAt ??= now;
-                message.ClickCount++;
-            }
-        }
-
         var lead = !machine && message.LeadId is { } leadId ? await db.Leads.SingleOrDefaultAsync(l => l.Id == leadId, cancellationToken) : null;
         if (lead is { Status: LeadStatus.New or LeadStatus.Nurturing })
         {
             lead.Status = LeadStatus.Engaged;
         }
 
-        await db.SaveChangesAsync(cancellationToken);
-        if (lead is not null && (!machine || tracking.Value.CountMachineEvents))
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
-            await wake.WakeAsync(lead.Id, cancellationToken);
+            var row = db.EmailMessages.Where(m => m.Id == message.Id);
+            if (machine)
+            {
+                await row.ExecuteUpdateAsync(
+                    s => s.SetProperty(m => m.MachineEvents, m => m.MachineEvents + 1).SetProperty(m => m.LastMachineEventAt, now),
+                    cancellationToken);
+            }
+            else
+            {
+                var opens = clicked ? 0 : 1;
+                var clicks = clicked ? 1 : 0;
+                DateTimeOffset? clickedAt = clicked ? now : null;
+                await row.ExecuteUpdateAsync(
+                    s => s.SetProperty(m => m.OpenedAt, m => m.OpenedAt ?? now)
+                        .SetProperty(m => m.OpenCount, m => m.OpenCount + opens)
+                        .SetProperty(m => m.ClickedAt, m => m.ClickedAt ?? clickedAt)
+                        .SetProperty(m => m.ClickCount, m => m.ClickCount + clicks),
+                    cancellationToken);
+            }
+
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        // Machine events wake runs only where they can satisfy a condition; they never make the lead Engaged.
+        if (message.LeadId is { } waking && (!machine || tracking.Value.CountMachineEvents))
+        {
+            await wake.WakeAsync(waking, cancellationToken);
         }
     }
 

@@ -65,10 +65,13 @@ public sealed class PostgresEngineTests : IAsyncLifetime
         await Eventually.HoldsAsync(async () => (await _app.MessagesOfAsync(john.TenantId)).Count(m => m.Status == EmailStatus.Sent) == 1 && (await _app.MessagesOfAsync(sarah.TenantId)).Count(m => m.Status == EmailStatus.Sent) == 1, "each tenant sends its welcome");
         await AllParkedAsync(john, sarah);
 
-        // Only John's lead opens, a minute after delivery (the pixel finds the tenant by token across RLS).
+        // Only John's lead opens, a minute after delivery (the pixel finds the tenant by token across RLS), from
+        // several devices at once: each open counts.
         _clock.Advance(TimeSpan.FromMinutes(1));
         var johnsWelcome = Assert.Single(await _app.MessagesOfAsync(john.TenantId));
-        (await _app.CreateClient().GetAsync($"/t/o/{johnsWelcome.Token}", TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
+            (await _app.CreateClient().GetAsync($"/t/o/{johnsWelcome.Token}", TestContext.Current.CancellationToken)).EnsureSuccessStatusCode()));
+        Assert.Equal(8, (await _app.MessagesOfAsync(john.TenantId)).Single().OpenCount);
 
         _clock.Advance(TimeSpan.FromDays(1) + TimeSpan.FromMinutes(1));
         Assert.Equal(2, await _app.SweepRunsAsync());

@@ -14,7 +14,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace ClientFlow.Tests.Integration.Engine;
 
 /// <summary>The app delivering by SMTP (so a mail server's instant image fetch can happen) with the clock under the test's control.</summary>
-public sealed class EngagementApp : IAsyncLifetime
+public class EngagementApp : IAsyncLifetime
 {
     private readonly SqliteTestDatabase _database = new();
 
@@ -27,13 +27,22 @@ public sealed class EngagementApp : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         Smtp = SmtpTestServer.Start();
-        App = new ClientFlowAppFactory(_database, settings: Smtp.AppSettings(), configureServices: services =>
+        var settings = Smtp.AppSettings();
+        foreach (var (key, value) in Settings)
+        {
+            settings[key] = value;
+        }
+
+        App = new ClientFlowAppFactory(_database, settings: settings, configureServices: services =>
         {
             services.RemoveAll<TimeProvider>();
             services.AddSingleton<TimeProvider>(Clock);
         });
         await App.StartAsync();
     }
+
+    /// <summary>Settings on top of SMTP delivery.</summary>
+    protected virtual IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>();
 
     /// <summary>Moves the clock past a wait (and the sweep's grace) and wakes what is due.</summary>
     public async Task<int> PassAsync(TimeSpan wait)
@@ -54,17 +63,14 @@ public sealed class EngagementApp : IAsyncLifetime
 /// "If opened, waiting up to 3 days": a person's open (ClientFlow's pixel, or a Systeme.io workflow
 /// webhook) resumes the run at once; without one the timeout takes the else-branch; machine opens do not count.
 /// </summary>
-public sealed class EngagementTests(EngagementApp fixture) : IClassFixture<EngagementApp>
+public sealed class EngagementTests(EngagementApp fixture) : EngagementScenarios(fixture), IClassFixture<EngagementApp>
 {
-    private const string Browser = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36";
-
-    private ClientFlowAppFactory App => fixture.App;
 
     [Fact]
     public async Task WaitingRun_IsResumedAtOnce_ByAPixelHit()
     {
         var (ib, lead, message) = await WaitingForAnOpenAsync("pixel");
-        fixture.Clock.Advance(TimeSpan.FromMinutes(3));
+        Fixture.Clock.Advance(TimeSpan.FromMinutes(3));
 
         await OpenAsync(message.Token, Browser);
 
@@ -94,7 +100,7 @@ public sealed class EngagementTests(EngagementApp fixture) : IClassFixture<Engag
 
         // A mail server fetching images on delivery (within seconds of it), then a link scanner: machine events, the run keeps waiting.
         await OpenAsync(message.Token, Browser);
-        fixture.Clock.Advance(TimeSpan.FromHours(1));
+        Fixture.Clock.Advance(TimeSpan.FromHours(1));
         await OpenAsync(message.Token, "Mozilla/5.0 (compatible; Barracuda Sentinel)");
         await Task.Delay(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
         var stored = (await App.MessagesOfAsync(ib.TenantId)).Single(m => m.Id == message.Id);
@@ -104,9 +110,9 @@ public sealed class EngagementTests(EngagementApp fixture) : IClassFixture<Engag
         Assert.Equal(LeadStatus.Nurturing, (await App.LeadsOfAsync(ib.TenantId)).Single(l => l.Id == lead).Status);
 
         // Not due yet: the sweep leaves it alone; at the timeout it takes the else-branch.
-        Assert.Equal(0, await fixture.PassAsync(TimeSpan.FromDays(1)));
+        Assert.Equal(0, await Fixture.PassAsync(TimeSpan.FromDays(1)));
         Assert.Equal(RunStatus.Waiting, (await App.RunsOfAsync(ib.TenantId)).Single().Status);
-        await fixture.PassAsync(TimeSpan.FromDays(2));
+        await Fixture.PassAsync(TimeSpan.FromDays(2));
         await BranchTakenAsync(ib, lead, "cold");
         var steps = await App.StepsOfAsync(ib.TenantId, (await App.RunsOfAsync(ib.TenantId)).Single().Id);
         Assert.Contains(steps, s => s.Outcome == "No: timed out, else-branch");
@@ -146,7 +152,57 @@ public sealed class EngagementTests(EngagementApp fixture) : IClassFixture<Engag
         }
     }
 
-    private async Task<(SeededIb Ib, Guid Lead, EmailMessage Message)> WaitingForAnOpenAsync(string name)
+    [Fact]
+    public async Task ManyOpensAtTheSameInstant_EachCount()
+    {
+        const int opens = 16;
+        var (ib, lead, message) = await WaitingForAnOpenAsync("open-burst");
+        Fixture.Clock.Advance(TimeSpan.FromMinutes(3));
+
+        await Task.WhenAll(Enumerable.Range(0, opens).Select(_ => OpenAsync(message.Token, Browser)));
+
+        Assert.Equal(opens, (await App.MessagesOfAsync(ib.TenantId)).Single(m => m.Id == message.Id).OpenCount);
+        await BranchTakenAsync(ib, lead, "engaged");
+    }
+}
+
+/// <summary>The engagement app with <c>Tracking:CountMachineEvents</c> on.</summary>
+public sealed class MachineCountingApp : EngagementApp
+{
+    protected override IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?> { ["Tracking:CountMachineEvents"] = "true" };
+}
+
+/// <summary>With <c>Tracking:CountMachineEvents</c> on, a scanner's click satisfies the condition at once, though the lead is not engaged by it.</summary>
+public sealed class CountedMachineEventTests(MachineCountingApp fixture) : EngagementScenarios(fixture), IClassFixture<MachineCountingApp>
+{
+    [Fact]
+    public async Task WaitingRun_IsResumedAtOnce_ByALinkScanner()
+    {
+        var (ib, lead, message) = await WaitingForAnOpenAsync("scanner");
+        Fixture.Clock.Advance(TimeSpan.FromMinutes(3));
+
+        using var click = new HttpRequestMessage(HttpMethod.Get, $"/t/c/{message.Token}/0");
+        click.Headers.UserAgent.ParseAdd("Mozilla/5.0 (compatible; Barracuda Sentinel)");
+        var response = await App.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false }).SendAsync(click, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        await BranchTakenAsync(ib, lead, "engaged");
+        var stored = (await App.MessagesOfAsync(ib.TenantId)).Single(m => m.Id == message.Id);
+        Assert.Equal((1, null), (stored.MachineEvents, stored.ClickedAt));
+        Assert.Equal(LeadStatus.Nurturing, (await App.LeadsOfAsync(ib.TenantId)).Single(l => l.Id == lead).Status);
+    }
+}
+
+/// <summary>A lead waiting in "if opened, up to 3 days" after its welcome was sent, and the ways to open it.</summary>
+public abstract class EngagementScenarios(EngagementApp fixture)
+{
+    protected const string Browser = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36";
+
+    protected EngagementApp Fixture { get; } = fixture;
+
+    protected ClientFlowAppFactory App => Fixture.App;
+
+    protected async Task<(SeededIb Ib, Guid Lead, EmailMessage Message)> WaitingForAnOpenAsync(string name)
     {
         var ib = await App.SeedIbAsync($"{name}@engagement.test", name);
         var welcome = await App.CreateTemplateAsync(ib.TenantId, "Welcome", "Welcome", "<p>Hi <a href=\"https://broker.example/open\">open an account</a></p>");
@@ -164,7 +220,7 @@ public sealed class EngagementTests(EngagementApp fixture) : IClassFixture<Engag
         return (ib, lead, (await App.MessagesOfAsync(ib.TenantId)).Single());
     }
 
-    private async Task OpenAsync(string token, string userAgent)
+    protected async Task OpenAsync(string token, string userAgent)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, $"/t/o/{token}");
         request.Headers.UserAgent.ParseAdd(userAgent);
@@ -172,7 +228,7 @@ public sealed class EngagementTests(EngagementApp fixture) : IClassFixture<Engag
         Assert.Equal("image/gif", response.Content.Headers.ContentType?.MediaType);
     }
 
-    private Task BranchTakenAsync(SeededIb ib, Guid lead, string tag) =>
+    protected Task BranchTakenAsync(SeededIb ib, Guid lead, string tag) =>
         Eventually.HoldsAsync(
             async () => (await App.RunsOfAsync(ib.TenantId)).Single().Status == RunStatus.Completed
                 && (await App.LeadsOfAsync(ib.TenantId)).Single(l => l.Id == lead).Tags.Any(t => t.Slug == tag),
