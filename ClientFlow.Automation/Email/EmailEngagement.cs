@@ -84,31 +84,20 @@ public sealed class EmailEngagement(
             lead.Status = LeadStatus.Engaged;
         }
 
-        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
-        {
-            var row = db.EmailMessages.Where(m => m.Id == message.Id);
-            if (machine)
-            {
-                await row.ExecuteUpdateAsync(
-                    s => s.SetProperty(m => m.MachineEvents, m => m.MachineEvents + 1).SetProperty(m => m.LastMachineEventAt, now),
-                    cancellationToken);
-            }
-            else
-            {
-                var opens = clicked ? 0 : 1;
-                var clicks = clicked ? 1 : 0;
-                DateTimeOffset? clickedAt = clicked ? now : null;
-                await row.ExecuteUpdateAsync(
+        var row = db.EmailMessages.Where(m => m.Id == message.Id);
+        var opens = clicked ? 0 : 1;
+        var clicks = clicked ? 1 : 0;
+        DateTimeOffset? clickedAt = clicked ? now : null;
+        await SaveTogetherWithAsync(
+            () => machine
+                ? row.ExecuteUpdateAsync(s => s.SetProperty(m => m.MachineEvents, m => m.MachineEvents + 1).SetProperty(m => m.LastMachineEventAt, now), cancellationToken)
+                : row.ExecuteUpdateAsync(
                     s => s.SetProperty(m => m.OpenedAt, m => m.OpenedAt ?? now)
                         .SetProperty(m => m.OpenCount, m => m.OpenCount + opens)
                         .SetProperty(m => m.ClickedAt, m => m.ClickedAt ?? clickedAt)
                         .SetProperty(m => m.ClickCount, m => m.ClickCount + clicks),
-                    cancellationToken);
-            }
-
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-        }
+                    cancellationToken),
+            cancellationToken);
 
         // Machine events wake runs only where they can satisfy a condition; they never make the lead Engaged.
         if (message.LeadId is { } waking && (!machine || tracking.Value.CountMachineEvents))
@@ -175,25 +164,31 @@ public sealed class EmailEngagement(
             var now = clock.GetUtcNow();
             lead.Status = LeadStatus.Unsubscribed;
             await tagging.AddAsync(lead, [UnsubscribedTag], cancellationToken);
-            await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
-            {
-                // One statement rather than read-then-write, so a run step committing at this moment cannot fail the
-                // unsubscribe on the run's revision; the step loses instead and its worker stops.
-                await db.WorkflowRuns
+            // One statement rather than read-then-write, so a run step committing at this moment cannot fail the
+            // unsubscribe on the run's revision; the step loses instead and its worker stops.
+            await SaveTogetherWithAsync(
+                () => db.WorkflowRuns
                     .Where(r => r.LeadId == lead.Id && (r.Status == RunStatus.Running || r.Status == RunStatus.Waiting || r.Status == RunStatus.Paused))
                     .ExecuteUpdateAsync(
                         s => s.SetProperty(r => r.Status, RunStatus.Exited)
                             .SetProperty(r => r.FinishedAt, now)
                             .SetProperty(r => r.LastError, "The lead unsubscribed.")
                             .SetProperty(r => r.Revision, r => r.Revision + 1),
-                        cancellationToken);
-                await db.SaveChangesAsync(cancellationToken);
-                await transaction.CommitAsync(cancellationToken);
-            }
+                        cancellationToken),
+                cancellationToken);
 
             afterCommit.Flush();
             return true;
         }
+    }
+
+    /// <summary>Runs <paramref name="update"/> (one set-based statement) and saves the tracked changes in one transaction.</summary>
+    private async Task SaveTogetherWithAsync(Func<Task> update, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await update();
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
     }
 
     private async Task<(Guid TenantId, Guid Id)?> LocateAsync(string token, CancellationToken cancellationToken)
