@@ -17,7 +17,7 @@ public abstract class TestDatabase : IAsyncLifetime
     /// <summary>A context outside any host, acting for whatever tenant <paramref name="tenantScope"/> has entered.</summary>
     public abstract ClientFlowDbContext CreateContext(TenantScope tenantScope);
 
-    public async Task<ClientFlowDbContext> CreateMigratedContextAsync(TenantScope tenantScope)
+    public virtual async Task<ClientFlowDbContext> CreateMigratedContextAsync(TenantScope tenantScope)
     {
         var db = CreateContext(tenantScope);
         await db.Database.MigrateAsync(TestContext.Current.CancellationToken);

@@ -15,7 +15,6 @@ namespace ClientFlow.Tests.Postgres;
 public sealed class RowLevelSecurityTests : IAsyncLifetime
 {
     private readonly PostgresTestDatabase _database = new();
-    private readonly string _appRole = "cf_app_" + Guid.NewGuid().ToString("N")[..10];
     private string _appConnectionString = string.Empty;
     private Tenant _john = null!;
     private Tenant _sarah = null!;
@@ -39,22 +38,11 @@ public sealed class RowLevelSecurityTests : IAsyncLifetime
             }
         }
 
-        await ExecuteAsync(_database.ConnectionString, $"""
-            CREATE ROLE {_appRole} LOGIN NOSUPERUSER NOBYPASSRLS PASSWORD 'app';
-            GRANT USAGE ON SCHEMA public TO {_appRole};
-            GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {_appRole};
-            """);
-        _appConnectionString = new NpgsqlConnectionStringBuilder(_database.ConnectionString) { Username = _appRole, Password = "app" }.ToString();
+        // The database's app role: it owns nothing and is not BYPASSRLS (PostgresTestDatabase).
+        _appConnectionString = _database.ConnectionString;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _database.DisposeAsync();
-        if (!string.IsNullOrEmpty(_appConnectionString))
-        {
-            await ExecuteAsync(_database.ServerConnectionString, $"DROP ROLE IF EXISTS {_appRole}");
-        }
-    }
+    public async ValueTask DisposeAsync() => await _database.DisposeAsync();
 
     [Fact]
     public async Task RawQuery_SeesNoLeads_WithoutATenantSetting()
@@ -116,6 +104,18 @@ public sealed class RowLevelSecurityTests : IAsyncLifetime
         Assert.Equal(0, await db.Leads.IgnoreQueryFilters([ClientFlowDbContext.TenantFilter]).CountAsync(TestContext.Current.CancellationToken));
     }
 
+    [Fact]
+    public async Task AppRole_OwnsNothing_AndCannotSwitchRowLevelSecurityOff()
+    {
+        var owned = await ScalarAsync(_appConnectionString, null, "SELECT count(*) FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner WHERE r.rolname = current_user");
+        var bypass = await ScalarAsync(_appConnectionString, null, "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user");
+        var error = await Assert.ThrowsAsync<PostgresException>(() => ScalarAsync(_appConnectionString, null, "ALTER TABLE \"Leads\" NO FORCE ROW LEVEL SECURITY"));
+
+        Assert.Equal(0L, owned);
+        Assert.Equal(false, bypass);
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, error.SqlState);
+    }
+
     private static async Task<object?> ScalarAsync(string connectionString, Guid? tenantId, string sql)
     {
         await using var connection = new NpgsqlConnection(connectionString);
@@ -129,13 +129,5 @@ public sealed class RowLevelSecurityTests : IAsyncLifetime
 
         await using var command = new NpgsqlCommand(sql, connection);
         return await command.ExecuteScalarAsync(TestContext.Current.CancellationToken);
-    }
-
-    private static async Task ExecuteAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
     }
 }

@@ -18,7 +18,19 @@ public static partial class DatabaseInitializer
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DatabaseInitializer));
 
         var db = services.GetRequiredService<ClientFlowDbContext>();
-        await db.Database.MigrateAsync(cancellationToken);
+        var owner = app.Configuration.GetConnectionString(HangfireHosting.MigrationsConnectionName);
+        if (db.Database.IsNpgsql() && !string.IsNullOrWhiteSpace(owner))
+        {
+            // The owner migrates and installs Hangfire's schema; the app role gets DML on what it made, nothing more.
+            await PostgresRoles.MigrateAsOwnerAsync(owner, cancellationToken);
+            HangfireHosting.InstallPostgresSchema(owner);
+            await PostgresRoles.GrantDataAccessAsync(owner, db.Database.GetConnectionString()!, ["public", HangfireHosting.PostgresSchema], cancellationToken);
+        }
+        else
+        {
+            await db.Database.MigrateAsync(cancellationToken);
+        }
+
         LogMigrated(logger, db.Database.ProviderName);
 
         var roles = services.GetRequiredService<RoleManager<IdentityRole>>();

@@ -20,8 +20,11 @@ public static class HangfireHosting
     {
         var database = configuration.GetSection(DatabaseOptions.SectionName).Get<DatabaseOptions>() ?? new DatabaseOptions();
 
+        // With an owner role configured, the owner installs Hangfire's schema at start-up (InstallPostgresSchema)
+        // and the app role only reads and writes its rows.
+        var installsItsOwnSchema = string.IsNullOrWhiteSpace(configuration.GetConnectionString(MigrationsConnectionName));
         services.AddSingleton<JobStorage>(_ => database.Provider == DatabaseProvider.Postgres
-            ? CreatePostgresStorage(configuration.GetConnectionString("Postgres")!)
+            ? CreatePostgresStorage(configuration.GetConnectionString("Postgres")!, installsItsOwnSchema)
             : new InMemoryStorage(new InMemoryStorageOptions()));
         services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
 
@@ -40,12 +43,20 @@ public static class HangfireHosting
         return services;
     }
 
-    private static PostgreSqlStorage CreatePostgresStorage(string connectionString)
+    /// <summary>The owner role's connection (DESIGN.md); empty means the app role migrates and installs.</summary>
+    public const string MigrationsConnectionName = "PostgresMigrations";
+
+    public const string PostgresSchema = "hangfire";
+
+    /// <summary>Creates or upgrades Hangfire's schema as the role of <paramref name="ownerConnectionString"/>.</summary>
+    public static void InstallPostgresSchema(string ownerConnectionString) => CreatePostgresStorage(ownerConnectionString, prepareSchema: true);
+
+    private static PostgreSqlStorage CreatePostgresStorage(string connectionString, bool prepareSchema)
     {
         var options = new PostgreSqlStorageOptions
         {
-            SchemaName = "hangfire",
-            PrepareSchemaIfNecessary = true,
+            SchemaName = PostgresSchema,
+            PrepareSchemaIfNecessary = prepareSchema,
             // A dead worker's job comes back after 5 minutes, not the default 30;
             // live long jobs keep their lease through the sliding renewal.
             InvisibilityTimeout = TimeSpan.FromMinutes(5),
