@@ -49,6 +49,12 @@ public sealed class EmailMessage : ITenantOwned
 
     public string? LastError { get; set; }
 
+    /// <summary>The claim (outbox lease owner) that put the message in <see cref="EmailStatus.Sending"/>; only it moves the fence on while it lasts.</summary>
+    public Guid? SendingOwner { get; set; }
+
+    /// <summary>When the Sending fence lapses: past it, its owner is taken for dead and the next claimant declares the message unconfirmed.</summary>
+    public DateTimeOffset? SendingUntil { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 
     public DateTimeOffset? SentAt { get; set; }

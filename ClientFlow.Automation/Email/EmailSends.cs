@@ -28,7 +28,8 @@ public sealed class EmailSends(ClientFlowDbContext db, AfterCommit afterCommit, 
             StepIndex = stepIndex,
             CreatedAt = now,
             // Leased to the job handed over after commit; the outbox sweep takes over if that job is lost.
-            NextAttemptAt = now + outbox.Value.Lease,
+            NextAttemptAt = now,
+            LeaseUntil = now + outbox.Value.Lease,
         };
         db.OutboundOperations.Add(operation);
         afterCommit.Outbound(tenantId, operation.Id);

@@ -13,10 +13,7 @@ public sealed class AfterCommit(OutboxJobs outboxJobs, IRunScheduler runs)
 
     public void Outbound(Guid tenantId, Guid operationId) => _pending.Add(() => outboxJobs.Enqueue(tenantId, operationId));
 
-    public void Run(Guid tenantId, Guid runId, string description) => _pending.Add(() => runs.Enqueue(tenantId, runId, description));
-
-    public void RunAt(Guid tenantId, Guid runId, string description, DateTimeOffset dueAt) =>
-        _pending.Add(() => runs.Schedule(tenantId, runId, description, dueAt));
+    public void Run(Guid tenantId, Guid runId, Guid handoff, string description) => _pending.Add(() => runs.Enqueue(tenantId, runId, handoff, description));
 
     /// <summary>Drops what was collected for a transaction that rolled back.</summary>
     public void Discard() => _pending.Clear();

@@ -22,13 +22,15 @@ public sealed class EngagementWake(ClientFlowDbContext db, IRunScheduler schedul
             return 0;
         }
 
+        // The wake is a new hand-off: the wait's own delayed job, when it fires, finds itself superseded.
         var ids = waiting.Select(r => r.Id).ToList();
+        var handoff = Guid.NewGuid();
         await db.WorkflowRuns
             .Where(r => ids.Contains(r.Id) && r.Status == RunStatus.Waiting)
-            .ExecuteUpdateAsync(s => s.SetProperty(r => r.DueAt, now).SetProperty(r => r.Revision, r => r.Revision + 1), cancellationToken);
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.DueAt, now).SetProperty(r => r.Handoff, handoff).SetProperty(r => r.Revision, r => r.Revision + 1), cancellationToken);
         foreach (var run in waiting)
         {
-            scheduler.Enqueue(run.TenantId, run.Id, "woken by an open or click");
+            scheduler.Enqueue(run.TenantId, run.Id, handoff, "woken by an open or click");
         }
 
         return waiting.Count;

@@ -22,7 +22,7 @@ public sealed class EngineSweep(
         var settings = options.Value;
         var now = clock.GetUtcNow();
         var waitingCutoff = now - settings.SweepGrace;
-        List<(Guid TenantId, Guid Id, RunStatus Status)> stuck;
+        List<(Guid TenantId, Guid Id)> stuck;
         using (db.ReadAcrossTenants())
         {
             stuck = (await db.WorkflowRuns
@@ -30,32 +30,43 @@ public sealed class EngineSweep(
                     .Where(r => (r.Status == RunStatus.Waiting && r.DueAt <= waitingCutoff) || (r.Status == RunStatus.Running && r.DueAt <= now))
                     .OrderBy(r => r.DueAt)
                     .Take(settings.SweepBatchSize)
-                    .Select(r => new { r.TenantId, r.Id, r.Status })
+                    .Select(r => new { r.TenantId, r.Id })
                     .ToListAsync(cancellationToken))
-                .Select(r => (r.TenantId, r.Id, r.Status))
+                .Select(r => (r.TenantId, r.Id))
                 .ToList();
         }
 
+        // Each hand-off is a conditional update that gives the run a new hand-off and a lease (a due waiting run
+        // becomes running): the job it replaces is superseded, and the next sweep leaves the run alone until the
+        // lease lapses, however many sweeps run.
         var leaseUntil = now + settings.Lease;
+        var handedOut = 0;
         foreach (var tenant in stuck.GroupBy(r => r.TenantId))
         {
-            var running = tenant.Where(r => r.Status == RunStatus.Running).Select(r => r.Id).ToList();
-            if (running.Count > 0)
+            var ids = tenant.Select(r => r.Id).ToList();
+            var handoff = Guid.NewGuid();
+            List<Guid> taken;
+            using (tenantScope.Enter(tenant.Key))
             {
-                using (tenantScope.Enter(tenant.Key))
-                {
-                    await db.WorkflowRuns
-                        .Where(r => running.Contains(r.Id) && r.Status == RunStatus.Running)
-                        .ExecuteUpdateAsync(s => s.SetProperty(r => r.DueAt, leaseUntil), cancellationToken);
-                }
+                await db.WorkflowRuns
+                    .Where(r => ids.Contains(r.Id) && ((r.Status == RunStatus.Waiting && r.DueAt <= waitingCutoff) || (r.Status == RunStatus.Running && r.DueAt <= now)))
+                    .ExecuteUpdateAsync(
+                        s => s.SetProperty(r => r.Status, RunStatus.Running)
+                            .SetProperty(r => r.DueAt, leaseUntil)
+                            .SetProperty(r => r.Handoff, handoff)
+                            .SetProperty(r => r.Revision, r => r.Revision + 1),
+                        cancellationToken);
+                taken = await db.WorkflowRuns.Where(r => ids.Contains(r.Id) && r.Handoff == handoff).Select(r => r.Id).ToListAsync(cancellationToken);
             }
 
-            foreach (var run in tenant)
+            foreach (var runId in taken)
             {
-                scheduler.Enqueue(tenant.Key, run.Id, "recovered by the sweep");
+                scheduler.Enqueue(tenant.Key, runId, handoff, "recovered by the sweep");
             }
+
+            handedOut += taken.Count;
         }
 
-        return stuck.Count;
+        return handedOut;
     }
 }

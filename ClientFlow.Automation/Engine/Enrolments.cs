@@ -100,6 +100,7 @@ public sealed class Enrolments(ClientFlowDbContext db, AfterCommit afterCommit, 
                 DueAt = now + options.Value.Lease,
                 EnrolmentKey = key,
                 StartedAt = now,
+                Handoff = Guid.NewGuid(),
             };
             db.WorkflowRuns.Add(run);
             runs.Add(run);
@@ -108,7 +109,7 @@ public sealed class Enrolments(ClientFlowDbContext db, AfterCommit afterCommit, 
                 lead.Status = LeadStatus.Nurturing;
             }
 
-            afterCommit.Run(lead.TenantId == Guid.Empty ? candidate.Workflow.TenantId : lead.TenantId, run.Id, $"{candidate.Workflow.Name}, start");
+            afterCommit.Run(lead.TenantId == Guid.Empty ? candidate.Workflow.TenantId : lead.TenantId, run.Id, run.Handoff.Value, $"{candidate.Workflow.Name}, start");
         }
 
         return runs;

@@ -9,8 +9,9 @@ namespace ClientFlow.Automation.Engine;
 /// <summary>
 /// Moves a run on: one transaction per step (the step's effects, its <see cref="RunStep"/> and the
 /// new position commit together), consecutive steps in one call, stopping at a wait or the end.
-/// Re-entrant: a run that moved on, is paused or is not yet due is left as it is, and a step
-/// another worker already committed fails on the (run, step) key or the run's revision and stops.
+/// Re-entrant: a run that moved on, is paused or is not yet due is left as it is, a job whose
+/// hand-off was superseded (<see cref="WorkflowRun.Handoff"/>) does nothing, and a step another
+/// worker already committed fails on the (run, step) key or the run's revision and stops.
 /// A step that clashes with another writer of the lead (Systeme.io adding the same tag at that
 /// moment) rolls back with the run where it was, and is tried again.
 /// </summary>
@@ -29,9 +30,11 @@ public sealed partial class RunAdvancer(
     /// <summary>Clashes with other writers one job tries through before leaving the run to the sweep.</summary>
     private const int MaxClashes = 3;
 
-    public async Task AdvanceAsync(Guid runId, CancellationToken cancellationToken)
+    /// <param name="handoff">The hand-off the calling job holds; null for a caller that is not a handed-out job.</param>
+    public async Task AdvanceAsync(Guid runId, Guid? handoff, CancellationToken cancellationToken)
     {
         var tenantId = Guid.Empty;
+        var held = handoff;
         var clashes = 0;
         for (var step = 0; step < MaxStepsPerJob; step++)
         {
@@ -42,6 +45,14 @@ public sealed partial class RunAdvancer(
                 return;
             }
 
+            if (held is { } mine && run.Handoff is { } entitled && entitled != mine)
+            {
+                // Superseded: a newer job has the run. This one neither advances it nor schedules anything.
+                LogSuperseded(run.Id);
+                return;
+            }
+
+            held ??= run.Handoff ?? Guid.NewGuid();
             tenantId = run.TenantId;
             var now = clock.GetUtcNow();
             var workflow = await db.Workflows.AsNoTracking().SingleAsync(w => w.Id == run.WorkflowId, cancellationToken);
@@ -50,8 +61,8 @@ public sealed partial class RunAdvancer(
 
             if (run.Status == RunStatus.Waiting && run.DueAt > now)
             {
-                // Never early: a job that fires before its time (clock skew, a duplicate) waits again.
-                scheduler.Schedule(run.TenantId, run.Id, await DescribeAsync(workflow, program, run.NextStep, cancellationToken), run.DueAt);
+                // Never early: the run's own job, fired before its time (clock skew), waits again as the same hand-off.
+                scheduler.Schedule(run.TenantId, run.Id, held.Value, await DescribeAsync(workflow, program, run.NextStep, cancellationToken), run.DueAt);
                 return;
             }
 
@@ -99,6 +110,12 @@ public sealed partial class RunAdvancer(
                     });
                 }
 
+                if (run.Status == RunStatus.Waiting)
+                {
+                    // The wait's delayed job is a new hand-off: any other job still around for this run is stale.
+                    run.Handoff = Guid.NewGuid();
+                }
+
                 saved = await TrySaveAsync(run, cancellationToken);
                 if (saved)
                 {
@@ -125,7 +142,7 @@ public sealed partial class RunAdvancer(
 
             if (run.Status == RunStatus.Waiting)
             {
-                scheduler.Schedule(run.TenantId, run.Id, await DescribeAsync(workflow, program, run.NextStep, cancellationToken), run.DueAt);
+                scheduler.Schedule(run.TenantId, run.Id, run.Handoff!.Value, await DescribeAsync(workflow, program, run.NextStep, cancellationToken), run.DueAt);
                 return;
             }
 
@@ -136,7 +153,7 @@ public sealed partial class RunAdvancer(
         }
 
         // A long stretch of non-wait steps: the rest goes to a fresh job rather than holding this one.
-        scheduler.Enqueue(tenantId, runId, "continue");
+        scheduler.Enqueue(tenantId, runId, held ?? Guid.NewGuid(), "continue");
     }
 
     private static void Finish(WorkflowRun run, RunStatus status, DateTimeOffset now)
@@ -183,6 +200,9 @@ public sealed partial class RunAdvancer(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} step {StepIndex}: {Outcome}")]
     private partial void LogStep(Guid runId, int stepIndex, string outcome);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId}: this job's hand-off was superseded by a newer job; stopping")]
+    private partial void LogSuperseded(Guid runId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId}: another worker already moved it on; stopping")]
     private partial void LogLostRace(Guid runId);

@@ -162,7 +162,8 @@ public sealed class StepExecutor(
             StepIndex = node.Index,
             Payload = payload,
             CreatedAt = now,
-            NextAttemptAt = now + outbox.Value.Lease,
+            NextAttemptAt = now,
+            LeaseUntil = now + outbox.Value.Lease,
         };
         db.OutboundOperations.Add(row);
         afterCommit.Outbound(run.TenantId, row.Id);

@@ -40,6 +40,14 @@ public sealed class WorkflowRun : ITenantOwned
 
     public DateTimeOffset? FinishedAt { get; set; }
 
+    /// <summary>
+    /// The one job entitled to advance the run. Every hand-off to a job (enrolment, a wait, a wake, ON, the
+    /// sweep) writes a new value and gives it to that job; a job holding an older one (an early or duplicate
+    /// delayed job, a job the sweep replaced) does nothing and schedules nothing, so a run has at most one
+    /// live job chain.
+    /// </summary>
+    public Guid? Handoff { get; set; }
+
     /// <summary>Optimistic concurrency: two workers advancing one run cannot both commit a step.</summary>
     public int Revision { get; set; }
 }

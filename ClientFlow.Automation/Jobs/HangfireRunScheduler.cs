@@ -9,19 +9,19 @@ namespace ClientFlow.Automation.Jobs;
 /// </summary>
 public sealed class HangfireRunScheduler(IBackgroundJobClient jobs, TimeProvider clock) : IRunScheduler
 {
-    public void Enqueue(Guid tenantId, Guid runId, string description) =>
-        jobs.Enqueue<RunJob>(j => j.RunAsync(tenantId, runId, Short(description), CancellationToken.None));
+    public void Enqueue(Guid tenantId, Guid runId, Guid handoff, string description) =>
+        jobs.Enqueue<RunJob>(j => j.RunAsync(tenantId, runId, handoff, Short(description), CancellationToken.None));
 
-    public void Schedule(Guid tenantId, Guid runId, string description, DateTimeOffset dueAt)
+    public void Schedule(Guid tenantId, Guid runId, Guid handoff, string description, DateTimeOffset dueAt)
     {
         var delay = dueAt - clock.GetUtcNow();
         if (delay <= TimeSpan.Zero)
         {
-            Enqueue(tenantId, runId, description);
+            Enqueue(tenantId, runId, handoff, description);
             return;
         }
 
-        jobs.Schedule<RunJob>(j => j.RunAsync(tenantId, runId, Short(description), CancellationToken.None), delay);
+        jobs.Schedule<RunJob>(j => j.RunAsync(tenantId, runId, handoff, Short(description), CancellationToken.None), delay);
     }
 
     private static string Short(string description) => description.Length > 200 ? description[..200] : description;

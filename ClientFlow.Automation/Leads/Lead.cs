@@ -37,6 +37,11 @@ public sealed class Lead : ITenantOwned
 
     public DateTimeOffset? SystemeSyncedAt { get; set; }
 
+    /// <summary>The outbox claim holding this lead's one Systeme.io conversation (<see cref="Systeme.SystemeConversations"/>), until <see cref="SystemeLeaseUntil"/>.</summary>
+    public Guid? SystemeLeaseOwner { get; set; }
+
+    public DateTimeOffset? SystemeLeaseUntil { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 
     public List<LeadTag> Tags { get; } = [];

@@ -202,8 +202,9 @@ public sealed class LeadCapture(
         Kind = OutboundKind.SystemeLeadSync,
         LeadId = lead.Id,
         CreatedAt = now,
-        // Leased to the job enqueued right after commit; the sweep takes over if that job is lost.
-        NextAttemptAt = syncNow ? now + outbox.Value.Lease : now,
+        NextAttemptAt = now,
+        // Handed to the job enqueued right after commit; the sweep takes over if that job is lost.
+        LeaseUntil = syncNow ? now + outbox.Value.Lease : null,
     };
 
     private static List<string> AddTags(Lead lead, IEnumerable<string> slugs, DateTimeOffset now)

@@ -102,7 +102,8 @@ public sealed class LeadTagging(
             LeadId = lead.Id,
             Payload = payload,
             CreatedAt = now,
-            NextAttemptAt = now + outbox.Value.Lease,
+            NextAttemptAt = now,
+            LeaseUntil = now + outbox.Value.Lease,
         };
         db.OutboundOperations.Add(row);
         afterCommit.Outbound(lead.TenantId, row.Id);

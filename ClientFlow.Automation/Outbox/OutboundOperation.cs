@@ -4,7 +4,10 @@ namespace ClientFlow.Automation.Outbox;
 
 /// <summary>
 /// Work for an outside system, written in the same transaction as the change that needs it and
-/// performed afterwards by a job. Nothing is dropped: a failure reschedules it with backoff.
+/// performed afterwards by a job. A job claims the row before any I/O (a conditional update that
+/// records <see cref="LeaseOwner"/> and <see cref="LeaseUntil"/>), and only that owner moves it on.
+/// A failure reschedules it with backoff; after <see cref="OutboxOptions.MaxAttempts"/> it is
+/// dead-lettered for an admin to retry. Nothing is dropped.
 /// </summary>
 public sealed class OutboundOperation : ITenantOwned
 {
@@ -32,8 +35,17 @@ public sealed class OutboundOperation : ITenantOwned
 
     public int Attempts { get; set; }
 
-    /// <summary>Due time; also the lease a sweep takes when it hands the row to a job.</summary>
+    /// <summary>When the next attempt is due (backoff after a failure); a claim before it is refused.</summary>
     public DateTimeOffset NextAttemptAt { get; set; }
+
+    /// <summary>The worker whose claim holds the row; null while it waits for a job (or none holds it).</summary>
+    public Guid? LeaseOwner { get; set; }
+
+    /// <summary>
+    /// Until when the row is spoken for: by its owner's claim, or, with no owner, by the job it was handed to
+    /// (after commit, a retry, the sweep). The sweep hands out again only rows whose lease has lapsed.
+    /// </summary>
+    public DateTimeOffset? LeaseUntil { get; set; }
 
     public string? LastError { get; set; }
 

@@ -3,7 +3,6 @@ using ClientFlow.Automation.Email;
 using ClientFlow.Automation.Notifications;
 using ClientFlow.Automation.Leads;
 using ClientFlow.Automation.Systeme;
-using ClientFlow.Automation.Tenancy;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -12,15 +11,27 @@ namespace ClientFlow.Automation.Outbox;
 
 /// <summary>
 /// Performs one outbox row: a Systeme.io sync or tag removal, an email delivery, or a notification.
-/// Transient failures (429, 5xx, timeouts, network) reschedule it with exponential backoff (a
-/// Systeme.io row shows the lead as retrying); a refusal marks it failed with the reason. Offline
-/// (no Systeme.io key) Systeme.io rows stay pending, to be synced once a key is configured.
+/// <para>
+/// Exactly one worker performs an attempt: a conditional update claims the row (it must be Pending, due,
+/// and not held by a live claim) and records this worker as <see cref="OutboundOperation.LeaseOwner"/>
+/// until <see cref="OutboundOperation.LeaseUntil"/>, before any I/O. Every later change to the row is
+/// conditional on that owner, so a worker whose lease lapsed (and whose row another worker took over)
+/// changes nothing. Systeme.io rows also take the lead's conversation (<see cref="SystemeConversations"/>):
+/// one Systeme.io conversation per lead at a time.
+/// </para>
+/// <para>
+/// Transient failures (429, 5xx, timeouts, network) reschedule the row with exponential backoff (a
+/// Systeme.io row shows the lead as retrying); after <see cref="OutboxOptions.MaxAttempts"/> it is
+/// dead-lettered with the reason. A refusal marks it failed. Offline (no Systeme.io key) Systeme.io rows
+/// stay pending, to be synced once a key is configured.
+/// </para>
 /// </summary>
 public sealed partial class OutboxDispatcher(
     ClientFlowDbContext db,
     LeadSync leadSync,
     EmailDelivery emailDelivery,
     NotificationSender notifications,
+    SystemeConversations conversations,
     Engine.AfterCommit afterCommit,
     OutboxJobs jobs,
     IOptions<SystemeOptions> systeme,
@@ -28,47 +39,176 @@ public sealed partial class OutboxDispatcher(
     TimeProvider clock,
     ILogger<OutboxDispatcher> logger)
 {
+    /// <summary>How soon a Systeme.io row comes back when another conversation with its lead is under way.</summary>
+    internal static readonly TimeSpan ConversationBusyDelay = TimeSpan.FromSeconds(2);
+
+    /// <summary>How early a scheduled retry may fire and still count as that retry (rather than a stale job, which just ends).</summary>
+    private static readonly TimeSpan EarlyFireTolerance = TimeSpan.FromSeconds(2);
+
     public async Task DispatchAsync(Guid operationId, CancellationToken cancellationToken)
     {
-        var operation = await db.OutboundOperations.SingleOrDefaultAsync(o => o.Id == operationId, cancellationToken);
-        if (operation is not { Status: OutboundStatus.Pending } || (IsSysteme(operation.Kind) && systeme.Value.IsOffline))
+        if (systeme.Value.IsOffline
+            && await db.OutboundOperations.AnyAsync(o => o.Id == operationId && (o.Kind == OutboundKind.SystemeLeadSync || o.Kind == OutboundKind.SystemeTagRemoval), cancellationToken))
         {
             return;
         }
 
-        operation.Attempts++;
+        var now = clock.GetUtcNow();
+        var claim = new OutboundClaim(Guid.NewGuid(), now + options.Value.Lease);
+        var claimed = await db.OutboundOperations
+            .Where(o => o.Id == operationId && o.Status == OutboundStatus.Pending && o.NextAttemptAt <= now && (o.LeaseOwner == null || o.LeaseUntil <= now))
+            .ExecuteUpdateAsync(
+                s => s.SetProperty(o => o.LeaseOwner, claim.Owner).SetProperty(o => o.LeaseUntil, claim.Until).SetProperty(o => o.Attempts, o => o.Attempts + 1),
+                cancellationToken);
+        if (claimed == 0)
+        {
+            // Done, failed, or held by another live claim: that worker carries it. A retry that Hangfire fired a moment
+            // early (its schedule keeps whole seconds) waits again, so the backoff is never cut short.
+            await RescheduleIfEarlyAsync(operationId, now, cancellationToken);
+            return;
+        }
+
+        var operation = await db.OutboundOperations.AsNoTracking().SingleAsync(o => o.Id == operationId, cancellationToken);
+        var conversation = IsSysteme(operation.Kind) ? operation.LeadId : null;
+        if (conversation is { } leadId && !await conversations.TryEnterAsync(leadId, claim, cancellationToken))
+        {
+            // Another Systeme.io conversation with this lead is under way: come back shortly, without counting an attempt.
+            await ReleaseAsync(operation.Id, claim, ConversationBusyDelay, attemptCounts: false);
+            return;
+        }
+
         try
         {
-            await PerformAsync(operation, cancellationToken);
-            operation.Status = OutboundStatus.Done;
-            operation.CompletedAt = clock.GetUtcNow();
-            operation.LastError = null;
+            await PerformAndRecordAsync(operation, claim, cancellationToken);
+        }
+        finally
+        {
+            if (conversation is { } lead)
+            {
+                await conversations.LeaveAsync(lead, claim, CancellationToken.None);
+            }
+        }
+    }
+
+    private async Task PerformAndRecordAsync(OutboundOperation operation, OutboundClaim claim, CancellationToken cancellationToken)
+    {
+        OutboundStatus status;
+        string? error = null;
+        try
+        {
+            await PerformAsync(operation, claim, cancellationToken);
+            status = OutboundStatus.Done;
         }
         catch (Exception ex) when (IsTransient(ex, cancellationToken))
         {
-            var delay = Backoff(operation.Attempts, (ex as SystemeApiException)?.RetryAfter);
-            operation.NextAttemptAt = clock.GetUtcNow() + delay;
-            operation.LastError = Describe(ex);
-            await MarkLeadAsync(operation, LeadSyncState.Retrying, cancellationToken);
-            LogRetrying(operation.Id, operation.Attempts, delay.TotalSeconds, operation.LastError);
-            await db.SaveChangesAsync(cancellationToken);
-            afterCommit.Discard();
-            jobs.Schedule(operation.TenantId, operation.Id, delay);
-            return;
+            error = Describe(ex);
+            if (ex is DbUpdateException)
+            {
+                // What failed to save must not be saved again with the row's new state.
+                db.ChangeTracker.Clear();
+                afterCommit.Discard();
+            }
+
+            if (operation.Attempts < options.Value.MaxAttempts)
+            {
+                var delay = Backoff(operation.Attempts, (ex as SystemeApiException)?.RetryAfter);
+                LogRetrying(operation.Id, operation.Attempts, delay.TotalSeconds, error);
+                await MarkLeadAsync(operation, LeadSyncState.Retrying, error, cancellationToken);
+                await ReleaseAsync(operation.Id, claim, delay, attemptCounts: true, error);
+                return;
+            }
+
+            status = OutboundStatus.DeadLettered;
+            error = $"Gave up after {operation.Attempts} attempts: {error}";
+            LogDeadLettered(operation.Id, error);
         }
         catch (Exception ex) when (ex is SystemeApiException or OutboundException)
         {
-            operation.Status = OutboundStatus.Failed;
-            operation.LastError = Describe(ex);
-            await MarkLeadAsync(operation, LeadSyncState.Failed, cancellationToken);
-            LogFailed(operation.Id, operation.LastError);
+            status = OutboundStatus.Failed;
+            error = Describe(ex);
+            LogFailed(operation.Id, error);
         }
 
-        await db.SaveChangesAsync(cancellationToken);
+        if (status != OutboundStatus.Done)
+        {
+            await MarkLeadAsync(operation, LeadSyncState.Failed, error, cancellationToken);
+        }
+
+        // The attempt's effects and the row's new state commit together, and only while this claim holds the row.
+        var completedAt = clock.GetUtcNow();
+        await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
+        await db.SaveChangesAsync(CancellationToken.None);
+        var moved = await db.OutboundOperations
+            .Where(o => o.Id == operation.Id && o.LeaseOwner == claim.Owner)
+            .ExecuteUpdateAsync(
+                s => s.SetProperty(o => o.Status, status)
+                    .SetProperty(o => o.LastError, error)
+                    .SetProperty(o => o.CompletedAt, status == OutboundStatus.Done ? completedAt : (DateTimeOffset?)null)
+                    .SetProperty(o => o.LeaseOwner, (Guid?)null)
+                    .SetProperty(o => o.LeaseUntil, (DateTimeOffset?)null),
+                CancellationToken.None);
+        if (moved == 0)
+        {
+            await transaction.RollbackAsync(CancellationToken.None);
+            afterCommit.Discard();
+            LogLostLease(operation.Id);
+            return;
+        }
+
+        await transaction.CommitAsync(CancellationToken.None);
         afterCommit.Flush();
     }
 
-    private async Task PerformAsync(OutboundOperation operation, CancellationToken cancellationToken)
+    /// <summary>
+    /// Gives the row back for a later attempt: due after <paramref name="delay"/> and handed to the job scheduled
+    /// for then (its lease covers the wait, so the sweep does not hand it out twice). Only the claim's owner can.
+    /// </summary>
+    private async Task ReleaseAsync(Guid operationId, OutboundClaim claim, TimeSpan delay, bool attemptCounts, string? error = null)
+    {
+        var now = clock.GetUtcNow();
+        var dueAt = now + delay;
+        var handedUntil = dueAt + options.Value.Lease;
+        await using (var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None))
+        {
+            await db.SaveChangesAsync(CancellationToken.None);
+            var released = await db.OutboundOperations
+                .Where(o => o.Id == operationId && o.LeaseOwner == claim.Owner)
+                .ExecuteUpdateAsync(
+                    s => s.SetProperty(o => o.NextAttemptAt, dueAt)
+                        .SetProperty(o => o.LeaseOwner, (Guid?)null)
+                        .SetProperty(o => o.LeaseUntil, handedUntil)
+                        .SetProperty(o => o.Attempts, o => attemptCounts ? o.Attempts : o.Attempts - 1)
+                        .SetProperty(o => o.LastError, o => error ?? o.LastError),
+                    CancellationToken.None);
+            if (released == 0)
+            {
+                await transaction.RollbackAsync(CancellationToken.None);
+                afterCommit.Discard();
+                LogLostLease(operationId);
+                return;
+            }
+
+            await transaction.CommitAsync(CancellationToken.None);
+        }
+
+        afterCommit.Discard();
+        var tenantId = await db.OutboundOperations.Where(o => o.Id == operationId).Select(o => o.TenantId).SingleAsync(CancellationToken.None);
+        jobs.Schedule(tenantId, operationId, delay);
+    }
+
+    private async Task RescheduleIfEarlyAsync(Guid operationId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var row = await db.OutboundOperations.AsNoTracking()
+            .Where(o => o.Id == operationId && o.Status == OutboundStatus.Pending && o.LeaseOwner == null && o.NextAttemptAt > now)
+            .Select(o => new { o.TenantId, o.NextAttemptAt })
+            .SingleOrDefaultAsync(cancellationToken);
+        if (row is not null && row.NextAttemptAt - now <= EarlyFireTolerance)
+        {
+            jobs.Schedule(row.TenantId, operationId, row.NextAttemptAt - now);
+        }
+    }
+
+    private async Task PerformAsync(OutboundOperation operation, OutboundClaim claim, CancellationToken cancellationToken)
     {
         switch (operation.Kind)
         {
@@ -79,7 +219,7 @@ public sealed partial class OutboxDispatcher(
                 await leadSync.RemoveTagAsync(operation.LeadId!.Value, operation.Payload!, cancellationToken);
                 break;
             case OutboundKind.EmailDelivery:
-                await emailDelivery.DeliverAsync(operation, cancellationToken);
+                await emailDelivery.DeliverAsync(operation, claim, cancellationToken);
                 break;
             case OutboundKind.NotifyWebhook:
                 await notifications.SendWebhookAsync(operation, cancellationToken);
@@ -94,7 +234,7 @@ public sealed partial class OutboxDispatcher(
 
     internal static bool IsSysteme(OutboundKind kind) => kind is OutboundKind.SystemeLeadSync or OutboundKind.SystemeTagRemoval;
 
-    private async Task MarkLeadAsync(OutboundOperation operation, LeadSyncState state, CancellationToken cancellationToken)
+    private async Task MarkLeadAsync(OutboundOperation operation, LeadSyncState state, string? error, CancellationToken cancellationToken)
     {
         if (!IsSysteme(operation.Kind))
         {
@@ -105,7 +245,7 @@ public sealed partial class OutboxDispatcher(
         if (lead is not null)
         {
             lead.SyncState = state;
-            lead.SyncError = operation.LastError;
+            lead.SyncError = error;
         }
     }
 
@@ -120,6 +260,8 @@ public sealed partial class OutboxDispatcher(
         SystemeApiException api => api.IsTransient,
         OutboundException outbound => outbound.IsTransient,
         HttpRequestException => true,
+        // A clash with another writer of the lead (its unique tag key): the next attempt looks again.
+        DbUpdateException => true,
         OperationCanceledException => !cancellationToken.IsCancellationRequested,
         _ => false,
     };
@@ -130,6 +272,7 @@ public sealed partial class OutboxDispatcher(
         {
             SystemeApiException api => $"Systeme.io {(int)api.Status}: {api.Detail}",
             OutboundException => ex.Message,
+            DbUpdateException => $"Another writer changed the same data: {ex.InnerException?.Message ?? ex.Message}",
             _ => $"Systeme.io unreachable: {ex.Message}",
         };
         return text.Length > 1000 ? text[..1000] : text;
@@ -140,4 +283,10 @@ public sealed partial class OutboxDispatcher(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Outbox operation {OperationId} failed for good: {Error}")]
     private partial void LogFailed(Guid operationId, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Outbox operation {OperationId} dead-lettered: {Error}")]
+    private partial void LogDeadLettered(Guid operationId, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox operation {OperationId}: this worker's lease lapsed and another took the row over; its outcome is not recorded")]
+    private partial void LogLostLease(Guid operationId);
 }

@@ -14,6 +14,10 @@ public sealed class OutboxOptions
     [Range(1, 10_000)]
     public int SweepBatchSize { get; set; } = 200;
 
+    /// <summary>Attempts before a row that keeps failing is dead-lettered (about two hours with the default backoff).</summary>
+    [Range(1, 1000)]
+    public int MaxAttempts { get; set; } = 15;
+
     /// <summary>Ceiling of the retry backoff.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(15);

@@ -11,6 +11,7 @@ public static class OutboxServiceCollectionExtensions
         services.AddScoped<OutboxJobs>();
         services.AddScoped<OutboxDispatcher>();
         services.AddScoped<OutboxSweep>();
+        services.AddScoped<DeadLetters>();
         services.AddScoped<OutboxJob>();
         services.AddScoped<OutboxSweepJob>();
         return services;

@@ -7,8 +7,10 @@ using Microsoft.Extensions.Options;
 namespace ClientFlow.Automation.Outbox;
 
 /// <summary>
-/// Finds due outbox rows across tenants (ids only, through the named cross-tenant read), leases
-/// them in their own tenant's scope, and enqueues a job for each. Offline, Systeme.io rows wait.
+/// Finds due outbox rows that no job holds (never handed out, handed to a job that was lost, or claimed by
+/// a worker whose lease lapsed) across tenants (ids only, through the named cross-tenant read). Each is
+/// handed out by a conditional update in its own tenant's scope that takes a fresh lease, so a row is
+/// handed to one job per lease however many sweeps run. Offline, Systeme.io rows wait.
 /// </summary>
 public sealed class OutboxSweep(
     ClientFlowDbContext db,
@@ -27,7 +29,7 @@ public sealed class OutboxSweep(
         {
             due = (await db.OutboundOperations
                     .IgnoreQueryFilters([ClientFlowDbContext.TenantFilter])
-                    .Where(o => o.Status == OutboundStatus.Pending && o.NextAttemptAt <= now)
+                    .Where(o => o.Status == OutboundStatus.Pending && o.NextAttemptAt <= now && (o.LeaseUntil == null || o.LeaseUntil <= now))
                     .Where(o => !offline || (o.Kind != OutboundKind.SystemeLeadSync && o.Kind != OutboundKind.SystemeTagRemoval))
                     .OrderBy(o => o.NextAttemptAt)
                     .Take(options.Value.SweepBatchSize)
@@ -38,22 +40,26 @@ public sealed class OutboxSweep(
         }
 
         var leaseUntil = now + options.Value.Lease;
+        var handedOut = 0;
         foreach (var tenant in due.GroupBy(o => o.TenantId))
         {
-            var ids = tenant.Select(o => o.Id).ToList();
             using (tenantScope.Enter(tenant.Key))
             {
-                await db.OutboundOperations
-                    .Where(o => ids.Contains(o.Id) && o.Status == OutboundStatus.Pending)
-                    .ExecuteUpdateAsync(s => s.SetProperty(o => o.NextAttemptAt, leaseUntil), cancellationToken);
-            }
-
-            foreach (var id in ids)
-            {
-                jobs.Enqueue(tenant.Key, id);
+                foreach (var (_, id) in tenant)
+                {
+                    // A lapsed claim's owner is dropped: it can no longer move the row on.
+                    var taken = await db.OutboundOperations
+                        .Where(o => o.Id == id && o.Status == OutboundStatus.Pending && (o.LeaseUntil == null || o.LeaseUntil <= now))
+                        .ExecuteUpdateAsync(s => s.SetProperty(o => o.LeaseOwner, (Guid?)null).SetProperty(o => o.LeaseUntil, leaseUntil), cancellationToken);
+                    if (taken == 1)
+                    {
+                        jobs.Enqueue(tenant.Key, id);
+                        handedOut++;
+                    }
+                }
             }
         }
 
-        return due.Count;
+        return handedOut;
     }
 }

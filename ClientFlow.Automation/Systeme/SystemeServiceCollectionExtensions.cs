@@ -29,6 +29,7 @@ public static class SystemeServiceCollectionExtensions
             })
             .AddHttpMessageHandler<SystemeResilienceHandler>();
         services.AddScoped<LeadSync>();
+        services.AddScoped<SystemeConversations>();
         return services;
     }
 }

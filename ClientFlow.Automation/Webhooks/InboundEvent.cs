@@ -36,8 +36,11 @@ public sealed class InboundEvent
 
     public DateTimeOffset ReceivedAt { get; set; }
 
-    /// <summary>Due time; also the lease the sweep takes when it hands the event to a job.</summary>
+    /// <summary>Due time; also the lease of the job it was handed to, or of the worker that claimed it.</summary>
     public DateTimeOffset NextAttemptAt { get; set; }
+
+    /// <summary>The worker whose claim holds the event while <see cref="InboundStatus.Processing"/>; only it records the outcome.</summary>
+    public Guid? LeaseOwner { get; set; }
 
     public DateTimeOffset? ProcessedAt { get; set; }
 }
@@ -65,4 +68,7 @@ public enum InboundStatus
 
     /// <summary>Stored but unusable (malformed JSON); kept with the reason.</summary>
     Rejected,
+
+    /// <summary>Still failing after <see cref="InboxOptions.MaxAttempts"/> attempts; kept with the reason for an admin to retry (/Admin/DeadLetters).</summary>
+    DeadLettered,
 }

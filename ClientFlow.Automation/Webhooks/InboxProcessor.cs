@@ -29,6 +29,7 @@ public sealed partial class InboxProcessor(
     AfterCommit afterCommit,
     IBackgroundJobClient jobs,
     IOptions<SystemeOptions> systeme,
+    IOptions<InboxOptions> options,
     TimeProvider clock,
     ILogger<InboxProcessor> logger)
 {
@@ -38,9 +39,15 @@ public sealed partial class InboxProcessor(
     public async Task ProcessAsync(Guid eventId, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
+        var owner = Guid.NewGuid();
         var claimed = await db.InboundEvents
             .Where(e => e.Id == eventId && (e.Status == InboundStatus.Pending || (e.Status == InboundStatus.Processing && e.NextAttemptAt <= now)))
-            .ExecuteUpdateAsync(s => s.SetProperty(e => e.Status, InboundStatus.Processing).SetProperty(e => e.Attempts, e => e.Attempts + 1).SetProperty(e => e.NextAttemptAt, now + Inbox.Lease), cancellationToken);
+            .ExecuteUpdateAsync(
+                s => s.SetProperty(e => e.Status, InboundStatus.Processing)
+                    .SetProperty(e => e.LeaseOwner, owner)
+                    .SetProperty(e => e.Attempts, e => e.Attempts + 1)
+                    .SetProperty(e => e.NextAttemptAt, now + Inbox.Lease),
+                cancellationToken);
         if (claimed == 0)
         {
             return;
@@ -59,18 +66,43 @@ public sealed partial class InboxProcessor(
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // Give the claim back so Hangfire's retry (or the sweep) can take it at once; the effects are idempotent.
+            if (inbound.Attempts >= options.Value.MaxAttempts)
+            {
+                // Kept with the reason for an admin (/Admin/DeadLetters), not handed out again.
+                var reason = Shorten($"Gave up after {inbound.Attempts} attempts: {ex.Message}");
+                await RecordAsync(eventId, owner, InboundStatus.DeadLettered, reason);
+                LogDeadLettered(eventId, reason);
+                return;
+            }
+
+            // Give the claim back so Hangfire's retry can take it at once (the sweep after the lease); the effects are idempotent.
             var failedAt = clock.GetUtcNow();
-            await db.InboundEvents.Where(e => e.Id == eventId)
-                .ExecuteUpdateAsync(s => s.SetProperty(e => e.Status, InboundStatus.Pending).SetProperty(e => e.NextAttemptAt, failedAt).SetProperty(e => e.Outcome, Shorten(ex.Message)), CancellationToken.None);
+            await db.InboundEvents.Where(e => e.Id == eventId && e.LeaseOwner == owner)
+                .ExecuteUpdateAsync(
+                    s => s.SetProperty(e => e.Status, InboundStatus.Pending)
+                        .SetProperty(e => e.LeaseOwner, (Guid?)null)
+                        .SetProperty(e => e.NextAttemptAt, failedAt + Inbox.Lease)
+                        .SetProperty(e => e.Outcome, Shorten(ex.Message)),
+                    CancellationToken.None);
             throw;
         }
 
         outcome = Shorten(outcome);
+        if (await RecordAsync(eventId, owner, status, outcome))
+        {
+            LogProcessed(eventId, inbound.EventType, status, outcome);
+        }
+    }
+
+    /// <summary>The outcome, recorded only by the claim that holds the event (a worker whose lease lapsed records nothing).</summary>
+    private async Task<bool> RecordAsync(Guid eventId, Guid owner, InboundStatus status, string outcome)
+    {
         var processedAt = clock.GetUtcNow();
-        await db.InboundEvents.Where(e => e.Id == eventId)
-            .ExecuteUpdateAsync(s => s.SetProperty(e => e.Status, status).SetProperty(e => e.Outcome, outcome).SetProperty(e => e.ProcessedAt, processedAt), cancellationToken);
-        LogProcessed(eventId, inbound.EventType, status, outcome);
+        var recorded = await db.InboundEvents.Where(e => e.Id == eventId && e.LeaseOwner == owner)
+            .ExecuteUpdateAsync(
+                s => s.SetProperty(e => e.Status, status).SetProperty(e => e.Outcome, outcome).SetProperty(e => e.ProcessedAt, processedAt).SetProperty(e => e.LeaseOwner, (Guid?)null),
+                CancellationToken.None);
+        return recorded == 1;
     }
 
     /// <summary>
@@ -96,7 +128,10 @@ public sealed partial class InboxProcessor(
         }
     }
 
-    /// <summary>Hands out events that are due (stored but never picked up, or claimed by a worker that died).</summary>
+    /// <summary>
+    /// Hands out events that are due (stored but never picked up, or claimed by a worker that died). Each is handed
+    /// out by a conditional update that takes a fresh lease, so it goes to one job per lease however many sweeps run.
+    /// </summary>
     public async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
@@ -106,12 +141,20 @@ public sealed partial class InboxProcessor(
             .Take(500)
             .Select(e => e.Id)
             .ToListAsync(cancellationToken);
+        var handedOut = 0;
         foreach (var id in due)
         {
-            jobs.Enqueue<InboxJob>(j => j.RunAsync(id, CancellationToken.None));
+            var taken = await db.InboundEvents
+                .Where(e => e.Id == id && (e.Status == InboundStatus.Pending || e.Status == InboundStatus.Processing) && e.NextAttemptAt <= now)
+                .ExecuteUpdateAsync(s => s.SetProperty(e => e.NextAttemptAt, now + Inbox.Lease), cancellationToken);
+            if (taken == 1)
+            {
+                jobs.Enqueue<InboxJob>(j => j.RunAsync(id, CancellationToken.None));
+                handedOut++;
+            }
         }
 
-        return due.Count;
+        return handedOut;
     }
 
     private Task<(InboundStatus, string)> HandleAsync(InboundEvent inbound, JsonNode? body, CancellationToken cancellationToken) =>
@@ -265,6 +308,9 @@ public sealed partial class InboxProcessor(
     // Not "{EventId}": that name is the logger's own event id, and would print in place of the event's.
     [LoggerMessage(Level = LogLevel.Information, Message = "Inbound event {InboundEventId} ({EventType}): {Status}, {Outcome}")]
     private partial void LogProcessed(Guid inboundEventId, string eventType, InboundStatus status, string outcome);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Inbound event {InboundEventId} dead-lettered: {Reason}")]
+    private partial void LogDeadLettered(Guid inboundEventId, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Inbound event {InboundEventId}: another event changed the same lead at once (pass {Pass}); looking again")]
     private partial void LogLostRace(Guid inboundEventId, int pass);

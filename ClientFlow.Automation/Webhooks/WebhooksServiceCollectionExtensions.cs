@@ -7,6 +7,7 @@ public static class WebhooksServiceCollectionExtensions
 {
     public static IServiceCollection AddWebhooks(this IServiceCollection services)
     {
+        services.AddOptions<InboxOptions>().BindConfiguration(InboxOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddScoped<Inbox>();
         services.AddScoped<InboxProcessor>();
         services.AddScoped<WebhookTokens>();

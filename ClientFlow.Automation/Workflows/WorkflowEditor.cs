@@ -121,13 +121,16 @@ public sealed class WorkflowEditor(
             return null;
         }
 
+        // Resuming is a new hand-off: a delayed job still scheduled from before OFF finds itself superseded, so ON
+        // never adds a second job chain.
+        var handoff = Guid.NewGuid();
         var paused = await db.WorkflowRuns.Where(r => r.WorkflowId == workflow.Id && r.Status == RunStatus.Paused).Select(r => new { r.Id, r.DueAt }).ToListAsync(cancellationToken);
         await db.WorkflowRuns
             .Where(r => r.WorkflowId == workflow.Id && r.Status == RunStatus.Paused)
-            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RunStatus.Waiting).SetProperty(r => r.Revision, r => r.Revision + 1), cancellationToken);
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RunStatus.Waiting).SetProperty(r => r.Handoff, handoff).SetProperty(r => r.Revision, r => r.Revision + 1), cancellationToken);
         foreach (var run in paused)
         {
-            scheduler.Schedule(workflow.TenantId, run.Id, $"{workflow.Name}, resumed", run.DueAt);
+            scheduler.Schedule(workflow.TenantId, run.Id, handoff, $"{workflow.Name}, resumed", run.DueAt);
         }
 
         return null;

@@ -1,9 +1,11 @@
+using ClientFlow.Automation.Data;
 using ClientFlow.Automation.Email;
 using ClientFlow.Automation.Engine;
 using ClientFlow.Automation.Leads;
 using ClientFlow.Automation.Tenancy;
 using ClientFlow.Automation.Workflows;
 using ClientFlow.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
@@ -99,7 +101,7 @@ public sealed class PostgresEngineTests : IAsyncLifetime
             await using var scope = _app.Services.CreateAsyncScope();
             using (scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(ib.TenantId))
             {
-                await scope.ServiceProvider.GetRequiredService<RunAdvancer>().AdvanceAsync(runId, TestContext.Current.CancellationToken);
+                await scope.ServiceProvider.GetRequiredService<RunAdvancer>().AdvanceAsync(runId, null, TestContext.Current.CancellationToken);
             }
         }));
 
@@ -134,6 +136,43 @@ public sealed class PostgresEngineTests : IAsyncLifetime
         Assert.Equal(LeadStatus.Unsubscribed, Assert.Single(await _app.LeadsOfAsync(sarah.TenantId)).Status);
         Assert.Equal(RunStatus.Waiting, Assert.Single(await _app.RunsOfAsync(john.TenantId)).Status);
         Assert.NotEqual(LeadStatus.Unsubscribed, Assert.Single(await _app.LeadsOfAsync(john.TenantId)).Status);
+    }
+
+    /// <summary>
+    /// The app connects as a role that owns nothing and has no BYPASSRLS: the engine's own cross-tenant
+    /// statements (the pixel's token look-up, the sweeps' lease updates, a tag the inbox adds) with their
+    /// tenant filter removed still see and change only the tenant in scope.
+    /// </summary>
+    [Fact]
+    public async Task EnginePaths_WithoutTheirTenantFilter_CannotReachAnotherTenantsRows()
+    {
+        var john = await _app.SeedIbAsync("john@pg-rls.test", "John");
+        var sarah = await _app.SeedIbAsync("sarah@pg-rls.test", "Sarah", "sarahs.lead@example.com");
+        var welcome = await _app.CreateTemplateAsync(sarah.TenantId, "Welcome", "Welcome", "<p>Hi</p>");
+        await _app.PublishWorkflowAsync(sarah.TenantId, "Welcome", new WorkflowTrigger(TriggerKind.LeadCaptured, null), [new SendEmailStep(welcome.Id), new WaitStep(1, WaitUnit.Days)]);
+        await _app.CaptureAsync(sarah.TenantId, new LeadInput { Email = "captured@example.com" });
+        await AllParkedAsync(sarah);
+        var sarahsToken = Assert.Single(await _app.MessagesOfAsync(sarah.TenantId)).Token;
+        var sarahsLead = sarah.LeadIds[0];
+        var token = TestContext.Current.CancellationToken;
+
+        var (messages, runs, operations, leased, woken, inserted) = await _app.AsTenantAsync(john.TenantId, async db =>
+        {
+            var unfiltered = new[] { ClientFlowDbContext.TenantFilter };
+            var messages = await db.EmailMessages.IgnoreQueryFilters(unfiltered).CountAsync(m => m.Token == sarahsToken, token);
+            var runs = await db.WorkflowRuns.IgnoreQueryFilters(unfiltered).CountAsync(token);
+            var operations = await db.OutboundOperations.IgnoreQueryFilters(unfiltered).CountAsync(token);
+            var leased = await db.OutboundOperations.IgnoreQueryFilters(unfiltered).ExecuteUpdateAsync(s => s.SetProperty(o => o.Attempts, 99), token);
+            var woken = await db.WorkflowRuns.IgnoreQueryFilters(unfiltered).ExecuteUpdateAsync(s => s.SetProperty(r => r.DueAt, DateTimeOffset.UnixEpoch), token);
+            var inserted = await Record.ExceptionAsync(() => db.Database.ExecuteSqlAsync(
+                $"""INSERT INTO "LeadTags" ("Id", "TenantId", "LeadId", "Slug", "AddedAt") VALUES ({Guid.NewGuid()}, {sarah.TenantId}, {sarahsLead}, 'planted', now())""", token));
+            return (messages, runs, operations, leased, woken, inserted);
+        });
+
+        Assert.Equal((0, 0, 0, 0, 0), (messages, runs, operations, leased, woken));
+        Assert.Equal("42501", Assert.IsType<Npgsql.PostgresException>(inserted).SqlState);
+        Assert.NotEqual(DateTimeOffset.UnixEpoch, Assert.Single(await _app.RunsOfAsync(sarah.TenantId)).DueAt);
+        Assert.All(await _app.AsTenantAsync(sarah.TenantId, db => db.OutboundOperations.AsNoTracking().ToListAsync(token)), o => Assert.NotEqual(99, o.Attempts));
     }
 
     private Task AllParkedAsync(params SeededIb[] ibs) =>

@@ -33,6 +33,17 @@ public sealed class SmtpTestServer : IAsyncDisposable
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
+    /// <summary>A slow server: how long it takes to answer each message's data.</summary>
+    public TimeSpan ReplyDelay { get; set; }
+
+    /// <summary>Each message's data is answered only once this completes: a test holds a delivery mid-send.</summary>
+    public Task ReplyGate { get; set; } = Task.CompletedTask;
+
+    /// <summary>Messages whose data has arrived and whose answer is being held or delayed.</summary>
+    public int WaitingForReply => Volatile.Read(ref _waitingForReply);
+
+    private int _waitingForReply;
+
     /// <summary>Messages accepted with 250, in order.</summary>
     public IReadOnlyList<SmtpReceivedMessage> Messages
     {
@@ -172,6 +183,17 @@ public sealed class SmtpTestServer : IAsyncDisposable
                     case "DATA":
                         await writer.WriteLineAsync("354 End data with <CR><LF>.<CR><LF>");
                         var raw = await ReadDataAsync(reader, stopping);
+                        Interlocked.Increment(ref _waitingForReply);
+                        try
+                        {
+                            await Task.Delay(ReplyDelay, stopping);
+                            await ReplyGate.WaitAsync(stopping);
+                        }
+                        finally
+                        {
+                            Interlocked.Decrement(ref _waitingForReply);
+                        }
+
                         await writer.WriteLineAsync(Receive(from!, recipients, raw));
                         (from, recipients) = (null, []);
                         break;

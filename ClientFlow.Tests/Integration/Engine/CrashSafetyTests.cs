@@ -42,7 +42,7 @@ public sealed class CrashingSmtpApp : IAsyncLifetime
         {
             services.RemoveAll<TimeProvider>();
             services.AddSingleton<TimeProvider>(Clock);
-            services.AddSingleton<IBackgroundJobClient>(sp => new LosingJobClient(new BackgroundJobClient(sp.GetRequiredService<JobStorage>()), this));
+            DroppingJobClient.Register(services, job => LoseOutboxJobs && job.Type == typeof(OutboxJob));
             services.AddScoped<IEmailChannel>(sp => new DyingAfterDelivery(sp.GetRequiredService<SmtpEmailChannel>(), this));
         });
         await App.StartAsync();
@@ -53,14 +53,6 @@ public sealed class CrashingSmtpApp : IAsyncLifetime
         await App.DisposeAsync();
         await Smtp.DisposeAsync();
         await _database.DisposeAsync();
-    }
-
-    private sealed class LosingJobClient(IBackgroundJobClient inner, CrashingSmtpApp app) : IBackgroundJobClient
-    {
-        public string Create(Job job, IState state) =>
-            app.LoseOutboxJobs && job.Type == typeof(OutboxJob) ? "lost" : inner.Create(job, state);
-
-        public bool ChangeState(string jobId, IState state, string expectedState) => inner.ChangeState(jobId, state, expectedState);
     }
 
     private sealed class DyingAfterDelivery(SmtpEmailChannel inner, CrashingSmtpApp app) : IEmailChannel

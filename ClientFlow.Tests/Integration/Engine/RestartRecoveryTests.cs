@@ -46,7 +46,7 @@ public sealed class RestartRecoveryTests : IAsyncLifetime
 
             // Readable in /hangfire: "Advance run {id}: Welcome, step Send email "Welcome"".
             var scheduled = before.Services.GetRequiredService<JobStorage>().GetMonitoringApi().ScheduledJobs(0, 10).Single().Value;
-            var display = new JobDisplayNameAttribute("Advance run {1}: {2}").Format(null!, scheduled.Job);
+            var display = new JobDisplayNameAttribute("Advance run {1}: {3}").Format(null!, scheduled.Job);
             Assert.Matches("^Advance run [0-9a-f-]{36}: Welcome, step Send email \"Welcome\"$", display);
         }
 
@@ -95,7 +95,7 @@ public sealed class RestartRecoveryTests : IAsyncLifetime
         await using var scope = app.Services.CreateAsyncScope();
         using (scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(tenantId))
         {
-            await scope.ServiceProvider.GetRequiredService<RunAdvancer>().AdvanceAsync(runId, TestContext.Current.CancellationToken);
+            await scope.ServiceProvider.GetRequiredService<RunAdvancer>().AdvanceAsync(runId, null, TestContext.Current.CancellationToken);
         }
     }
 

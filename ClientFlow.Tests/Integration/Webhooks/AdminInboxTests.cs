@@ -1,6 +1,4 @@
 using System.Net;
-using System.Security.Cryptography;
-using System.Text;
 using ClientFlow.Tests.Infrastructure;
 
 namespace ClientFlow.Tests.Integration.Webhooks;
@@ -39,16 +37,6 @@ public sealed class AdminInboxTests(AdminInboxApp fixture) : IClassFixture<Admin
         Assert.Equal(HttpStatusCode.NotFound, (await client.Http.GetAsync("/Admin/Inbox", TestContext.Current.CancellationToken)).StatusCode);
     }
 
-    private static async Task<HttpStatusCode> PostSignedAsync(ClientFlowAppFactory app, string eventType, string messageId, string json)
-    {
-        var body = Encoding.UTF8.GetBytes(json);
-        using var content = new ByteArrayContent(body);
-        content.Headers.ContentType = new("application/json");
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/systeme") { Content = content };
-        request.Headers.Add("X-Webhook-Signature", Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(AdminInboxApp.Secret), body)));
-        request.Headers.Add("X-Webhook-Event", eventType);
-        request.Headers.Add("X-Webhook-Message-Id", messageId);
-        using var response = await app.CreateClient().SendAsync(request, TestContext.Current.CancellationToken);
-        return response.StatusCode;
-    }
+    private static Task<HttpStatusCode> PostSignedAsync(ClientFlowAppFactory app, string eventType, string messageId, string json) =>
+        SignedWebhooks.PostAsync(app, AdminInboxApp.Secret, eventType, messageId, json);
 }

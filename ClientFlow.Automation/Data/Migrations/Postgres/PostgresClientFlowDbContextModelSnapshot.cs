@@ -119,6 +119,12 @@ namespace ClientFlow.Automation.Data.Migrations.Postgres
                     b.Property<Guid?>("RunId")
                         .HasColumnType("uuid");
 
+                    b.Property<Guid?>("SendingOwner")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("SendingUntil")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<DateTimeOffset?>("SentAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -227,6 +233,9 @@ namespace ClientFlow.Automation.Data.Migrations.Postgres
 
                     b.Property<DateTimeOffset?>("FinishedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("Handoff")
+                        .HasColumnType("uuid");
 
                     b.Property<string>("LastError")
                         .HasMaxLength(2000)
@@ -426,6 +435,12 @@ namespace ClientFlow.Automation.Data.Migrations.Postgres
                     b.Property<long?>("SystemeContactId")
                         .HasColumnType("bigint");
 
+                    b.Property<Guid?>("SystemeLeaseOwner")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("SystemeLeaseUntil")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<DateTimeOffset?>("SystemeSyncedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -525,6 +540,12 @@ namespace ClientFlow.Automation.Data.Migrations.Postgres
 
                     b.Property<Guid?>("LeadId")
                         .HasColumnType("uuid");
+
+                    b.Property<Guid?>("LeaseOwner")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("LeaseUntil")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<DateTimeOffset>("NextAttemptAt")
                         .HasColumnType("timestamp with time zone");
@@ -766,6 +787,9 @@ namespace ClientFlow.Automation.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
+
+                    b.Property<Guid?>("LeaseOwner")
+                        .HasColumnType("uuid");
 
                     b.Property<string>("MessageId")
                         .IsRequired()

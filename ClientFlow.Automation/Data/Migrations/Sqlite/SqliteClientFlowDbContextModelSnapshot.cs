@@ -112,6 +112,12 @@ namespace ClientFlow.Automation.Data.Migrations.Sqlite
                     b.Property<Guid?>("RunId")
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("SendingOwner")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("SendingUntil")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long?>("SentAt")
                         .HasColumnType("INTEGER");
 
@@ -220,6 +226,9 @@ namespace ClientFlow.Automation.Data.Migrations.Sqlite
 
                     b.Property<long?>("FinishedAt")
                         .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("Handoff")
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("LastError")
                         .HasMaxLength(2000)
@@ -419,6 +428,12 @@ namespace ClientFlow.Automation.Data.Migrations.Sqlite
                     b.Property<long?>("SystemeContactId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<Guid?>("SystemeLeaseOwner")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("SystemeLeaseUntil")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long?>("SystemeSyncedAt")
                         .HasColumnType("INTEGER");
 
@@ -518,6 +533,12 @@ namespace ClientFlow.Automation.Data.Migrations.Sqlite
 
                     b.Property<Guid?>("LeadId")
                         .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("LeaseOwner")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("LeaseUntil")
+                        .HasColumnType("INTEGER");
 
                     b.Property<long>("NextAttemptAt")
                         .HasColumnType("INTEGER");
@@ -758,6 +779,9 @@ namespace ClientFlow.Automation.Data.Migrations.Sqlite
                     b.Property<string>("EventType")
                         .IsRequired()
                         .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("LeaseOwner")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("MessageId")
