@@ -6,6 +6,9 @@ public interface ISystemeClient
     /// <summary>Exact, case-insensitive match on email (the API's own filter).</summary>
     Task<SystemeContact?> FindContactByEmailAsync(string email, CancellationToken cancellationToken);
 
+    /// <summary>The contact with this id, or null when Systeme.io has none (404: deleted there).</summary>
+    Task<SystemeContact?> GetContactAsync(long contactId, CancellationToken cancellationToken);
+
     Task<SystemeContact> CreateContactAsync(string email, IReadOnlyList<SystemeContactField> fields, CancellationToken cancellationToken);
 
     /// <summary>Merge-patch: only the given fields change.</summary>

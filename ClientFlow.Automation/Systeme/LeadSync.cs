@@ -7,9 +7,11 @@ using Microsoft.Extensions.Options;
 namespace ClientFlow.Automation.Systeme;
 
 /// <summary>
-/// Brings one lead to Systeme.io: the contact (found by email, else created; a 422 on <c>email</c>
-/// means it exists), its fields, and every prefixed tag not yet there. Every step is idempotent,
-/// so running it again after a crash or a retry adds nothing twice.
+/// Brings one lead to Systeme.io: the contact (by its known id; else found by email, else created; a
+/// 422 on <c>email</c> means it exists), its fields, and every prefixed tag not yet on the contact.
+/// Every step is idempotent, and the outbox runs one conversation per lead at a time
+/// (<see cref="SystemeConversations"/>), so a second sync sees what the first assigned and adds
+/// nothing twice.
 /// </summary>
 public sealed class LeadSync(
     ClientFlowDbContext db,
@@ -28,7 +30,9 @@ public sealed class LeadSync(
         }
 
         var tenant = await db.Tenants.AsNoTracking().SingleAsync(t => t.Id == lead.TenantId, cancellationToken);
-        var contact = await EnsureContactAsync(lead, Fields(lead, tenant.Id, tenant.TagPrefix), cancellationToken);
+        var fields = Fields(lead, tenant.Id, tenant.TagPrefix);
+        var known = lead.SystemeContactId is { } contactId ? await client.GetContactAsync(contactId, cancellationToken) : null;
+        var contact = known is null ? await EnsureContactAsync(lead, fields, cancellationToken) : await FillFieldsAsync(known, fields, cancellationToken);
         lead.SystemeContactId = contact.Id;
 
         var onContact = contact.Tags?.Select(t => t.Id).ToHashSet() ?? [];
@@ -100,9 +104,14 @@ public sealed class LeadSync(
             }
         }
 
-        // One contact can belong to several IBs: fill what is empty, never overwrite another IB's values.
-        var missing = fields.Where(f => string.IsNullOrEmpty(existing.FieldValue(f.Slug))).ToList();
-        return missing.Count == 0 ? existing : await client.UpdateContactFieldsAsync(existing.Id, missing, cancellationToken);
+        return await FillFieldsAsync(existing, fields, cancellationToken);
+    }
+
+    /// <summary>One contact can belong to several IBs: fill what is empty, never overwrite another IB's values.</summary>
+    private async Task<SystemeContact> FillFieldsAsync(SystemeContact contact, IReadOnlyList<SystemeContactField> fields, CancellationToken cancellationToken)
+    {
+        var missing = fields.Where(f => string.IsNullOrEmpty(contact.FieldValue(f.Slug))).ToList();
+        return missing.Count == 0 ? contact : await client.UpdateContactFieldsAsync(contact.Id, missing, cancellationToken);
     }
 
     private List<SystemeContactField> Fields(Lead lead, Guid tenantId, string tagPrefix)

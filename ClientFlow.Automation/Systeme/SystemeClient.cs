@@ -18,6 +18,12 @@ internal sealed class SystemeClient(HttpClient http, SystemeRateLimiter limiter)
         return page.Items.FirstOrDefault(c => string.Equals(c.Email, email, StringComparison.OrdinalIgnoreCase));
     }
 
+    public async Task<SystemeContact?> GetContactAsync(long contactId, CancellationToken cancellationToken)
+    {
+        using var response = await http.GetAsync($"contacts/{contactId}", cancellationToken);
+        return response.StatusCode == HttpStatusCode.NotFound ? null : await ReadAsync<SystemeContact>(response, cancellationToken);
+    }
+
     public Task<SystemeContact> CreateContactAsync(string email, IReadOnlyList<SystemeContactField> fields, CancellationToken cancellationToken) =>
         SendAsync<SystemeContact>(HttpMethod.Post, "contacts", JsonContent.Create(new { email, fields }, options: Json), cancellationToken);
 

@@ -28,6 +28,7 @@ public sealed class SystemeEmulator : IAsyncDisposable
     private readonly Queue<Fault> _faults = new();
     private WebApplication? _app;
     private long _nextId = 1000;
+    private int _redundantAssignments;
 
     public Uri BaseUrl { get; private set; } = null!;
 
@@ -69,6 +70,18 @@ public sealed class SystemeEmulator : IAsyncDisposable
             lock (_gate)
             {
                 return [.. _contacts.Values.Select(c => c.Copy())];
+            }
+        }
+    }
+
+    /// <summary>Tag assignments the contact already had: work ClientFlow should never repeat.</summary>
+    public int RedundantAssignments
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _redundantAssignments;
             }
         }
     }
@@ -285,7 +298,10 @@ public sealed class SystemeEmulator : IAsyncDisposable
                 return Problem(context, 422, $"tagId: Tag with ID {tagId} not found.", ("tagId", $"Tag with ID {tagId} not found."));
             }
 
-            contact.TagIds.Add(tagId);
+            if (!contact.TagIds.Add(tagId))
+            {
+                _redundantAssignments++;
+            }
         }
 
         context.Response.StatusCode = 204;

@@ -1,7 +1,11 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using ClientFlow.Automation.Data;
+using ClientFlow.Automation.Engine;
 using ClientFlow.Automation.Leads;
+using ClientFlow.Automation.Tenancy;
+using ClientFlow.Automation.Workflows;
 using ClientFlow.Automation.Outbox;
 using ClientFlow.Tests.Infrastructure;
 using ClientFlow.Tests.Infrastructure.Systeme;
@@ -111,6 +115,54 @@ public sealed class LeadSyncTests(SyncedCaptureApp fixture) : IClassFixture<Sync
         AssertNoDuplicateTags();
     }
 
+    /// <summary>
+    /// The capture's sync and a workflow's tag sync for the same lead are one conversation at a time: through a 503
+    /// outage and a 429 storm no tag is assigned to a contact that already has it, and a later sync goes straight to
+    /// the known contact instead of looking it up by email.
+    /// </summary>
+    [Fact]
+    public async Task CaptureAndWorkflowTag_ThroughAnOutageAndA429Storm_AssignEachTagOnce_ThenUseTheKnownContact()
+    {
+        var ib = await fixture.App.SeedIbAsync("conversation@ib.test", "Conversation IB");
+        await fixture.App.PublishWorkflowAsync(ib.TenantId, "Tag on capture", new WorkflowTrigger(TriggerKind.LeadCaptured, null), [new AddTagStep("vip")]);
+        var redundantBefore = Emulator.RedundantAssignments;
+        Emulator.FailNext(6);
+        Emulator.RateLimitNext(10, retryAfterSeconds: 1);
+
+        var ids = new List<Guid>();
+        foreach (var i in Enumerable.Range(0, 10))
+        {
+            ids.Add(await CaptureAsync(ib, new { email = $"talk{i}@example.com", ib_type = "forex-ib", monthly_leads = "500+" }));
+        }
+
+        await AllSyncedAsync(ib, ids, "vip");
+        Assert.Equal(redundantBefore, Emulator.RedundantAssignments);
+        Assert.All(Emulator.Contacts.Where(c => c.Email.StartsWith("talk", StringComparison.Ordinal)), c => Assert.Contains($"{ib.TagPrefix}vip", Emulator.TagNamesOf(c)));
+
+        // A tag added later: the sync reads the contact by its id, never by email again.
+        var mark = Emulator.Requests.Count;
+        await using (var scope = fixture.App.Services.CreateAsyncScope())
+        {
+            using (scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(ib.TenantId))
+            {
+                var db = scope.ServiceProvider.GetRequiredService<ClientFlowDbContext>();
+                foreach (var lead in await db.Leads.Include(l => l.Tags).Where(l => ids.Contains(l.Id)).ToListAsync(TestContext.Current.CancellationToken))
+                {
+                    await scope.ServiceProvider.GetRequiredService<LeadTagging>().AddAsync(lead, ["later"], TestContext.Current.CancellationToken);
+                }
+
+                await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+                scope.ServiceProvider.GetRequiredService<AfterCommit>().Flush();
+            }
+        }
+
+        await AllSyncedAsync(ib, ids, "later");
+        var later = Emulator.Requests.Skip(mark).ToList();
+        Assert.DoesNotContain(later, r => r.Method == "GET" && r.PathAndQuery.StartsWith("/api/contacts?", StringComparison.Ordinal));
+        Assert.All(Emulator.Contacts.Where(c => c.Email.StartsWith("talk", StringComparison.Ordinal)), c => Assert.Contains(later, r => r.Method == "GET" && r.PathAndQuery == $"/api/contacts/{c.Id}"));
+        Assert.Equal(redundantBefore, Emulator.RedundantAssignments);
+    }
+
     [Fact]
     public async Task SameEmail_FromTwoIbs_IsOneContact_CarryingBothPrefixes()
     {
@@ -173,6 +225,16 @@ public sealed class LeadSyncTests(SyncedCaptureApp fixture) : IClassFixture<Sync
         var operations = await fixture.App.AsTenantAsync(ib.TenantId, db => db.OutboundOperations.ToListAsync(TestContext.Current.CancellationToken));
         Assert.All(operations, o => Assert.Equal(OutboundStatus.Done, o.Status));
     }
+
+    private Task AllSyncedAsync(SeededIb ib, IReadOnlyList<Guid> ids, string slug) =>
+        Eventually.HoldsAsync(
+            async () =>
+            {
+                var leads = (await fixture.App.LeadsOfAsync(ib.TenantId)).Where(l => ids.Contains(l.Id)).ToList();
+                return leads.All(l => l.SyncState == LeadSyncState.Synced && l.Tags.Any(t => t.Slug == slug) && l.Tags.All(t => t.SyncedAt != null));
+            },
+            $"every lead synced with {slug}",
+            TimeSpan.FromSeconds(90));
 
     private void AssertNoDuplicateTags()
     {
