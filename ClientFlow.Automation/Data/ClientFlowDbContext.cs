@@ -60,6 +60,8 @@ public abstract partial class ClientFlowDbContext : IdentityDbContext<ClientFlow
 
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
+    public DbSet<Systeme.SystemeBudget> SystemeBudgets => Set<Systeme.SystemeBudget>();
+
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     /// <summary>Claims each email for <paramref name="tenantId"/> unless someone holds it already (one insert per chunk, tolerating conflicts).</summary>

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Polly.Timeout;
 
 namespace ClientFlow.Automation.Systeme;
 
@@ -20,7 +21,7 @@ internal sealed class SystemeClient(HttpClient http, SystemeRateLimiter limiter)
 
     public async Task<SystemeContact?> GetContactAsync(long contactId, CancellationToken cancellationToken)
     {
-        using var response = await http.GetAsync($"contacts/{contactId}", cancellationToken);
+        using var response = await SendRawAsync(HttpMethod.Get, $"contacts/{contactId}", null, cancellationToken);
         return response.StatusCode == HttpStatusCode.NotFound ? null : await ReadAsync<SystemeContact>(response, cancellationToken);
     }
 
@@ -53,13 +54,13 @@ internal sealed class SystemeClient(HttpClient http, SystemeRateLimiter limiter)
 
     public async Task AssignTagAsync(long contactId, long tagId, CancellationToken cancellationToken)
     {
-        using var response = await http.PostAsync($"contacts/{contactId}/tags", JsonContent.Create(new { tagId }, options: Json), cancellationToken);
+        using var response = await SendRawAsync(HttpMethod.Post, $"contacts/{contactId}/tags", JsonContent.Create(new { tagId }, options: Json), cancellationToken);
         await EnsureSuccessAsync(response, cancellationToken);
     }
 
     public async Task RemoveTagAsync(long contactId, long tagId, CancellationToken cancellationToken)
     {
-        using var response = await http.DeleteAsync($"contacts/{contactId}/tags/{tagId}", cancellationToken);
+        using var response = await SendRawAsync(HttpMethod.Delete, $"contacts/{contactId}/tags/{tagId}", null, cancellationToken);
         if (response.StatusCode != HttpStatusCode.NotFound)
         {
             await EnsureSuccessAsync(response, cancellationToken);
@@ -68,15 +69,28 @@ internal sealed class SystemeClient(HttpClient http, SystemeRateLimiter limiter)
 
     private async Task<T> GetAsync<T>(string path, CancellationToken cancellationToken)
     {
-        using var response = await http.GetAsync(path, cancellationToken);
+        using var response = await SendRawAsync(HttpMethod.Get, path, null, cancellationToken);
         return await ReadAsync<T>(response, cancellationToken);
     }
 
     private async Task<T> SendAsync<T>(HttpMethod method, string path, HttpContent content, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(method, path) { Content = content };
-        using var response = await http.SendAsync(request, cancellationToken);
+        using var response = await SendRawAsync(method, path, content, cancellationToken);
         return await ReadAsync<T>(response, cancellationToken);
+    }
+
+    /// <summary>The one way out: every attempt timed out (the resilience pipeline's timeout) is a 408, which the outbox retries later.</summary>
+    private async Task<HttpResponseMessage> SendRawAsync(HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = content };
+        try
+        {
+            return await http.SendAsync(request, cancellationToken);
+        }
+        catch (TimeoutRejectedException ex)
+        {
+            throw new SystemeApiException(HttpStatusCode.RequestTimeout, $"No answer within {ex.Timeout.TotalSeconds:0} s.", []);
+        }
     }
 
     private async Task<T> ReadAsync<T>(HttpResponseMessage response, CancellationToken cancellationToken)

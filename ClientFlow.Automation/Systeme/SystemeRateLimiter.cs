@@ -1,72 +1,65 @@
 using System.Globalization;
 using System.Net.Http.Headers;
-using System.Threading.RateLimiting;
+using ClientFlow.Automation.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace ClientFlow.Automation.Systeme;
 
 /// <summary>
-/// One per Systeme.io account (the quota is shared by every key): a token bucket for the steady
-/// rate, and a shared pause that a 429 or an exhausted <c>X-RateLimit-Remaining</c> sets for every caller.
+/// The Systeme.io account's request budget, shared by every app node through the database
+/// (<see cref="SystemeBudget"/>): each request takes a place in the current rate window by a conditional
+/// update of the one budget row, so N nodes together send no more than <see cref="SystemeOptions.MaxRequestsPerSecond"/>;
+/// and a 429 or an exhausted <c>X-RateLimit-Remaining</c> pauses every caller on every node. This is the one
+/// part of the client's resilience that <c>Microsoft.Extensions.Http.Resilience</c> cannot express: its rate
+/// limiter is per process.
 /// </summary>
-public sealed class SystemeRateLimiter : IDisposable
+public sealed class SystemeRateLimiter(IServiceScopeFactory scopes, IOptions<SystemeOptions> options, TimeProvider clock)
 {
-    private readonly TokenBucketRateLimiter _bucket;
-    private readonly TimeProvider _clock;
-    private long _pausedUntilUtcTicks;
-
-    public SystemeRateLimiter(IOptions<SystemeOptions> options, TimeProvider clock)
-    {
-        _clock = clock;
-        var perSecond = options.Value.MaxRequestsPerSecond;
-        _bucket = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = Math.Max(1, (int)Math.Ceiling(perSecond)),
-            TokensPerPeriod = 1,
-            ReplenishmentPeriod = TimeSpan.FromSeconds(1 / perSecond),
-            QueueLimit = int.MaxValue,
-            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-            AutoReplenishment = true,
-        });
-    }
-
-    public DateTimeOffset PausedUntil => new(Interlocked.Read(ref _pausedUntilUtcTicks), TimeSpan.Zero);
-
+    /// <summary>Waits for a place in the shared budget (and for any pause to end).</summary>
     public async Task WaitAsync(CancellationToken cancellationToken)
     {
-        using var lease = await _bucket.AcquireAsync(1, cancellationToken);
-        var pause = PausedUntil - _clock.GetUtcNow();
-        if (pause > TimeSpan.Zero)
+        var (window, limit) = Window(options.Value.MaxRequestsPerSecond);
+        while (true)
         {
-            await Task.Delay(pause, _clock, cancellationToken);
-        }
-    }
-
-    /// <summary>No caller sends before <paramref name="delay"/> has passed.</summary>
-    public void PauseFor(TimeSpan delay)
-    {
-        var until = (_clock.GetUtcNow() + delay).UtcTicks;
-        long current;
-        do
-        {
-            current = Interlocked.Read(ref _pausedUntilUtcTicks);
-            if (current >= until)
+            var now = clock.GetUtcNow();
+            var start = DateTimeOffset.UnixEpoch + (window * Math.Floor((now - DateTimeOffset.UnixEpoch) / window));
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<ClientFlowDbContext>();
+            var granted = await db.SystemeBudgets
+                .Where(b => b.Id == SystemeBudget.AccountId && b.PausedUntil <= now && (b.WindowStart < start || (b.WindowStart == start && b.Granted < limit)))
+                .ExecuteUpdateAsync(s => s.SetProperty(b => b.Granted, b => b.WindowStart == start ? b.Granted + 1 : 1).SetProperty(b => b.WindowStart, start), cancellationToken);
+            if (granted == 1)
             {
                 return;
             }
+
+            var pausedUntil = await db.SystemeBudgets.Where(b => b.Id == SystemeBudget.AccountId).Select(b => b.PausedUntil).SingleAsync(cancellationToken);
+            var until = pausedUntil > now ? pausedUntil : start + window;
+            await Task.Delay(until > now ? until - now : MinimumWait, clock, cancellationToken);
         }
-        while (Interlocked.CompareExchange(ref _pausedUntilUtcTicks, until, current) != current);
     }
 
-    /// <summary>Reads the quota headers of any answer: with nothing left, wait for the refill.</summary>
-    public void Observe(HttpResponseMessage response)
+    /// <summary>No caller on any node sends before <paramref name="delay"/> has passed.</summary>
+    public async Task PauseForAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        var until = clock.GetUtcNow() + delay;
+        await using var scope = scopes.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<ClientFlowDbContext>().SystemeBudgets
+            .Where(b => b.Id == SystemeBudget.AccountId && b.PausedUntil < until)
+            .ExecuteUpdateAsync(s => s.SetProperty(b => b.PausedUntil, until), cancellationToken);
+    }
+
+    /// <summary>Reads the quota headers of any answer: with nothing left, every node waits for the refill.</summary>
+    public async Task ObserveAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         if (HeaderValue(response.Headers, "X-RateLimit-Remaining") is { } remaining
             && long.TryParse(remaining, NumberStyles.Integer, CultureInfo.InvariantCulture, out var left)
             && left <= 0
             && RefillDelay(response) is { } refill)
         {
-            PauseFor(refill);
+            await PauseForAsync(refill, cancellationToken);
         }
     }
 
@@ -81,11 +74,17 @@ public sealed class SystemeRateLimiter : IDisposable
 
         if (retryAfter?.Date is { } date)
         {
-            return Positive(date - _clock.GetUtcNow());
+            return Positive(date - clock.GetUtcNow());
         }
 
         return RefillDelay(response);
     }
+
+    private static readonly TimeSpan MinimumWait = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>A window of a second holding the whole per-second rate; below one request a second, one request per longer window.</summary>
+    private static (TimeSpan Window, int Limit) Window(double perSecond) =>
+        perSecond >= 1 ? (TimeSpan.FromSeconds(1), (int)Math.Floor(perSecond)) : (TimeSpan.FromSeconds(1 / perSecond), 1);
 
     private TimeSpan? RefillDelay(HttpResponseMessage response)
     {
@@ -99,11 +98,11 @@ public sealed class SystemeRateLimiter : IDisposable
             // Small numbers are seconds to wait; large ones are a unix time.
             return number < 1_000_000_000
                 ? TimeSpan.FromSeconds(Math.Max(0, number))
-                : Positive(DateTimeOffset.FromUnixTimeMilliseconds((long)(number * 1000)) - _clock.GetUtcNow());
+                : Positive(DateTimeOffset.FromUnixTimeMilliseconds((long)(number * 1000)) - clock.GetUtcNow());
         }
 
         return DateTimeOffset.TryParse(refill, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
-            ? Positive(at - _clock.GetUtcNow())
+            ? Positive(at - clock.GetUtcNow())
             : null;
     }
 
@@ -111,6 +110,4 @@ public sealed class SystemeRateLimiter : IDisposable
 
     private static string? HeaderValue(HttpResponseHeaders headers, string name) =>
         headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;
-
-    public void Dispose() => _bucket.Dispose();
 }

@@ -15,19 +15,19 @@ public static class SystemeServiceCollectionExtensions
 
         services.AddSingleton<SystemeRateLimiter>();
         services.AddSingleton<SystemeTagCache>();
-        services.AddTransient<SystemeResilienceHandler>();
-        services.AddHttpClient<ISystemeClient, SystemeClient>((sp, http) =>
+        services.AddTransient<SystemeBudgetHandler>();
+        var client = services.AddHttpClient<ISystemeClient, SystemeClient>((sp, http) =>
             {
                 var options = sp.GetRequiredService<IOptions<SystemeOptions>>().Value;
                 http.BaseAddress = options.BaseUrl.AbsoluteUri.EndsWith('/') ? options.BaseUrl : new Uri(options.BaseUrl.AbsoluteUri + "/");
-                http.Timeout = Timeout.InfiniteTimeSpan; // per attempt, in SystemeResilienceHandler
+                http.Timeout = Timeout.InfiniteTimeSpan; // per attempt, in the resilience pipeline (SystemeResilience)
                 http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
                 if (!options.IsOffline)
                 {
                     http.DefaultRequestHeaders.Add("X-API-Key", options.ApiKey);
                 }
-            })
-            .AddHttpMessageHandler<SystemeResilienceHandler>();
+            });
+        SystemeResilience.Add(client);
         services.AddScoped<LeadSync>();
         services.AddScoped<SystemeConversations>();
         return services;

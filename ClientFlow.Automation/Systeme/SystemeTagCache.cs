@@ -1,10 +1,12 @@
 using System.Collections.Concurrent;
+using System.Net;
 
 namespace ClientFlow.Automation.Systeme;
 
 /// <summary>
 /// Tag name to Systeme.io id, for the life of the process. A miss searches (exact match on the
-/// name), then creates; two callers missing at once share one lookup.
+/// name), then creates; two callers missing at once share one lookup, and a create that another
+/// node won (422 on <c>name</c>) takes the tag that node made.
 /// </summary>
 public sealed class SystemeTagCache
 {
@@ -29,7 +31,20 @@ public sealed class SystemeTagCache
 
     private static async Task<long> ResolveAsync(ISystemeClient client, string name, CancellationToken cancellationToken)
     {
-        var existing = await client.FindTagAsync(name, cancellationToken);
-        return existing?.Id ?? (await client.CreateTagAsync(name, cancellationToken)).Id;
+        if (await client.FindTagAsync(name, cancellationToken) is { } existing)
+        {
+            return existing.Id;
+        }
+
+        try
+        {
+            return (await client.CreateTagAsync(name, cancellationToken)).Id;
+        }
+        catch (SystemeApiException ex) when (ex.Status == HttpStatusCode.UnprocessableEntity && ex.HasViolationOn("name"))
+        {
+            // Another node created it between our search and our create: use theirs, so the account keeps one tag.
+            return (await client.FindTagAsync(name, cancellationToken))?.Id
+                ?? throw new SystemeApiException(ex.Status, $"Tag \"{name}\" is reported as existing but cannot be found.", ex.Violations);
+        }
     }
 }

@@ -271,8 +271,19 @@ public sealed class SmtpDeliveryTests(SmtpApp fixture) : IClassFixture<SmtpApp>
         return message!;
     }
 
-    private Task<OutboundOperation> OperationOfAsync(SeededIb ib, Guid messageId) =>
-        fixture.App.AsTenantAsync(ib.TenantId, db => db.OutboundOperations.AsNoTracking().SingleAsync(o => o.EmailMessageId == messageId, TestContext.Current.CancellationToken));
+    /// <summary>The message's delivery row once its outcome is recorded (a step after the message's own status).</summary>
+    private async Task<OutboundOperation> OperationOfAsync(SeededIb ib, Guid messageId)
+    {
+        OutboundOperation? operation = null;
+        await Eventually.HoldsAsync(
+            async () =>
+            {
+                operation = await fixture.App.AsTenantAsync(ib.TenantId, db => db.OutboundOperations.AsNoTracking().SingleAsync(o => o.EmailMessageId == messageId, TestContext.Current.CancellationToken));
+                return operation.Status != OutboundStatus.Pending;
+            },
+            $"the delivery of message {messageId} to be recorded");
+        return operation!;
+    }
 
     private static IHtmlDocument HtmlOf(SmtpReceivedMessage received)
     {

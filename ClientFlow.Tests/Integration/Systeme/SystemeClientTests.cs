@@ -1,7 +1,10 @@
 using System.Net;
+using ClientFlow.Automation;
+using ClientFlow.Automation.Data;
 using ClientFlow.Automation.Systeme;
 using ClientFlow.Tests.Infrastructure;
 using ClientFlow.Tests.Infrastructure.Systeme;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -12,6 +15,7 @@ namespace ClientFlow.Tests.Integration.Systeme;
 public sealed class SystemeClientTests : IAsyncLifetime
 {
     private readonly ListLoggerProvider _logs = new();
+    private readonly SqliteTestDatabase _database = new();
     private SystemeEmulator _emulator = null!;
     private ServiceProvider _services = null!;
 
@@ -21,12 +25,17 @@ public sealed class SystemeClientTests : IAsyncLifetime
     {
         _emulator = await SystemeEmulator.StartAsync();
         _services = Build(SystemeEmulator.ApiKey);
+
+        // The account's request budget lives in the database every node shares.
+        await using var scope = _services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<ClientFlowDbContext>().Database.MigrateAsync(Ct);
     }
 
     public async ValueTask DisposeAsync()
     {
         await _services.DisposeAsync();
         await _emulator.DisposeAsync();
+        await _database.DisposeAsync();
     }
 
     [Fact]
@@ -169,9 +178,25 @@ public sealed class SystemeClientTests : IAsyncLifetime
         _emulator.Delay = TimeSpan.FromSeconds(3);
         await using var impatient = Build(SystemeEmulator.ApiKey, timeoutSeconds: 1);
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => impatient.GetRequiredService<ISystemeClient>().FindContactByEmailAsync("slow@example.com", Ct));
+        var error = await Assert.ThrowsAsync<SystemeApiException>(() => impatient.GetRequiredService<ISystemeClient>().FindContactByEmailAsync("slow@example.com", Ct));
 
+        Assert.Equal(HttpStatusCode.RequestTimeout, error.Status);
+        Assert.True(error.IsTransient);
         Assert.Equal(2, _emulator.Requests.Count);
+    }
+
+    [Fact]
+    public async Task TwoNodes_ResolvingOneNewTagAtOnce_EndWithOneTag()
+    {
+        // Each node has its own cache; both search before either creates, so the second create is refused (422 on name).
+        _emulator.Delay = TimeSpan.FromMilliseconds(200);
+        var ids = await Task.WhenAll(
+            new SystemeTagCache().GetOrCreateIdAsync(Client, "ib-a7x3k2m1-brand-new", Ct),
+            new SystemeTagCache().GetOrCreateIdAsync(Client, "ib-a7x3k2m1-brand-new", Ct));
+
+        Assert.Equal(ids[0], ids[1]);
+        Assert.Single(_emulator.Tags.Values, n => n == "ib-a7x3k2m1-brand-new");
+        Assert.Equal(2, _emulator.Requests.Count(r => r.Method == "POST" && r.PathAndQuery == "/api/tags"));
     }
 
     [Fact]
@@ -196,6 +221,8 @@ public sealed class SystemeClientTests : IAsyncLifetime
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
+            ["Database:Provider"] = "Sqlite",
+            ["ConnectionStrings:Sqlite"] = _database.ConnectionString,
             ["Systeme:BaseUrl"] = _emulator.BaseUrl.ToString(),
             ["Systeme:ApiKey"] = apiKey,
             ["Systeme:MaxRequestsPerSecond"] = "50",
@@ -206,7 +233,7 @@ public sealed class SystemeClientTests : IAsyncLifetime
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging(logging => logging.AddProvider(_logs).SetMinimumLevel(LogLevel.Trace));
         services.AddSingleton(TimeProvider.System);
-        services.AddSysteme();
+        services.AddClientFlowAutomation(configuration, _database.Folder);
         return services.BuildServiceProvider();
     }
 }

@@ -581,6 +581,34 @@ namespace ClientFlow.Automation.Data.Migrations.Postgres
                     b.ToTable("OutboundOperations");
                 });
 
+            modelBuilder.Entity("ClientFlow.Automation.Systeme.SystemeBudget", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Granted")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("PausedUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("WindowStart")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("SystemeBudgets");
+
+                    b.HasData(
+                        new
+                        {
+                            Id = 1,
+                            Granted = 0,
+                            PausedUntil = new DateTimeOffset(new DateTime(1970, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 0, 0, 0, 0)),
+                            WindowStart = new DateTimeOffset(new DateTime(1970, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 0, 0, 0, 0))
+                        });
+                });
+
             modelBuilder.Entity("ClientFlow.Automation.Templates.EmailTemplate", b =>
                 {
                     b.Property<Guid>("Id")

@@ -574,6 +574,34 @@ namespace ClientFlow.Automation.Data.Migrations.Sqlite
                     b.ToTable("OutboundOperations");
                 });
 
+            modelBuilder.Entity("ClientFlow.Automation.Systeme.SystemeBudget", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Granted")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("PausedUntil")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("WindowStart")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("SystemeBudgets");
+
+                    b.HasData(
+                        new
+                        {
+                            Id = 1,
+                            Granted = 0,
+                            PausedUntil = 1272537022464000000L,
+                            WindowStart = 1272537022464000000L
+                        });
+                });
+
             modelBuilder.Entity("ClientFlow.Automation.Templates.EmailTemplate", b =>
                 {
                     b.Property<Guid>("Id")
