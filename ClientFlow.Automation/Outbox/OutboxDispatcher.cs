@@ -4,6 +4,7 @@ using ClientFlow.Automation.Notifications;
 using ClientFlow.Automation.Leads;
 using ClientFlow.Automation.Systeme;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -33,6 +34,7 @@ public sealed partial class OutboxDispatcher(
     NotificationSender notifications,
     SystemeConversations conversations,
     Engine.AfterCommit afterCommit,
+    IServiceScopeFactory scopes,
     OutboxJobs jobs,
     IOptions<SystemeOptions> systeme,
     IOptions<OutboxOptions> options,
@@ -69,20 +71,24 @@ public sealed partial class OutboxDispatcher(
         }
 
         var operation = await db.OutboundOperations.AsNoTracking().SingleAsync(o => o.Id == operationId, cancellationToken);
+        var renewal = ClaimRenewal.Start(scopes, operation, claim, options.Value.Lease, clock, logger);
         var conversation = IsSysteme(operation.Kind) ? operation.LeadId : null;
-        if (conversation is { } leadId && !await conversations.TryEnterAsync(leadId, claim, cancellationToken))
-        {
-            // Another Systeme.io conversation with this lead is under way: come back shortly, without counting an attempt.
-            await ReleaseAsync(operation.Id, claim, ConversationBusyDelay, attemptCounts: false);
-            return;
-        }
-
         try
         {
-            await PerformAndRecordAsync(operation, claim, cancellationToken);
+            if (conversation is { } leadId && !await conversations.TryEnterAsync(leadId, claim, cancellationToken))
+            {
+                // Another Systeme.io conversation with this lead is under way: come back shortly, without counting an attempt.
+                conversation = null;
+                await renewal.DisposeAsync();
+                await ReleaseAsync(operation.Id, claim, ConversationBusyDelay, attemptCounts: false);
+                return;
+            }
+
+            await PerformAndRecordAsync(operation, claim, renewal, cancellationToken);
         }
         finally
         {
+            await renewal.DisposeAsync();
             if (conversation is { } lead)
             {
                 await conversations.LeaveAsync(lead, claim, CancellationToken.None);
@@ -90,19 +96,29 @@ public sealed partial class OutboxDispatcher(
         }
     }
 
-    private async Task PerformAndRecordAsync(OutboundOperation operation, OutboundClaim claim, CancellationToken cancellationToken)
+    private async Task PerformAndRecordAsync(OutboundOperation operation, OutboundClaim claim, ClaimRenewal renewal, CancellationToken cancellationToken)
     {
-        OutboundStatus status;
-        string? error = null;
+        Exception? failure = null;
         try
         {
             await PerformAsync(operation, claim, cancellationToken);
-            status = OutboundStatus.Done;
         }
-        catch (Exception ex) when (IsTransient(ex, cancellationToken))
+        catch (Exception ex) when (IsTransient(ex, cancellationToken) || ex is SystemeApiException or OutboundException)
         {
-            error = Describe(ex);
-            if (ex is DbUpdateException)
+            failure = ex;
+        }
+        finally
+        {
+            // The work is over: from here on only this owner's conditional updates decide, and nothing needs the lease longer.
+            await renewal.DisposeAsync();
+        }
+
+        var status = OutboundStatus.Done;
+        string? error = null;
+        if (failure is not null && IsTransient(failure, cancellationToken))
+        {
+            error = Describe(failure);
+            if (failure is DbUpdateException)
             {
                 // What failed to save must not be saved again with the row's new state.
                 db.ChangeTracker.Clear();
@@ -111,7 +127,7 @@ public sealed partial class OutboxDispatcher(
 
             if (operation.Attempts < options.Value.MaxAttempts)
             {
-                var delay = Backoff(operation.Attempts, (ex as SystemeApiException)?.RetryAfter);
+                var delay = Backoff(operation.Attempts, (failure as SystemeApiException)?.RetryAfter);
                 LogRetrying(operation.Id, operation.Attempts, delay.TotalSeconds, error);
                 await MarkLeadAsync(operation, LeadSyncState.Retrying, error, cancellationToken);
                 await ReleaseAsync(operation.Id, claim, delay, attemptCounts: true, error);
@@ -122,10 +138,10 @@ public sealed partial class OutboxDispatcher(
             error = $"Gave up after {operation.Attempts} attempts: {error}";
             LogDeadLettered(operation.Id, error);
         }
-        catch (Exception ex) when (ex is SystemeApiException or OutboundException)
+        else if (failure is not null)
         {
             status = OutboundStatus.Failed;
-            error = Describe(ex);
+            error = Describe(failure);
             LogFailed(operation.Id, error);
         }
 

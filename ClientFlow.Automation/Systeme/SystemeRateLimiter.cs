@@ -24,7 +24,8 @@ public sealed class SystemeRateLimiter(IServiceScopeFactory scopes, IOptions<Sys
         while (true)
         {
             var now = clock.GetUtcNow();
-            var start = DateTimeOffset.UnixEpoch + (window * Math.Floor((now - DateTimeOffset.UnixEpoch) / window));
+            // Whole-millisecond windows in integer ticks: the same instant on every node and in every database's precision.
+            var start = new DateTimeOffset(now.UtcTicks / window.Ticks * window.Ticks, TimeSpan.Zero);
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<ClientFlowDbContext>();
             var granted = await db.SystemeBudgets
@@ -84,7 +85,7 @@ public sealed class SystemeRateLimiter(IServiceScopeFactory scopes, IOptions<Sys
 
     /// <summary>A window of a second holding the whole per-second rate; below one request a second, one request per longer window.</summary>
     private static (TimeSpan Window, int Limit) Window(double perSecond) =>
-        perSecond >= 1 ? (TimeSpan.FromSeconds(1), (int)Math.Floor(perSecond)) : (TimeSpan.FromSeconds(1 / perSecond), 1);
+        perSecond >= 1 ? (TimeSpan.FromSeconds(1), (int)Math.Floor(perSecond)) : (TimeSpan.FromMilliseconds(Math.Ceiling(1000 / perSecond)), 1);
 
     private TimeSpan? RefillDelay(HttpResponseMessage response)
     {

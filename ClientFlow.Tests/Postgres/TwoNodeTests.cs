@@ -1,0 +1,146 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using ClientFlow.Automation.Email;
+using ClientFlow.Automation.Leads;
+using ClientFlow.Automation.Workflows;
+using ClientFlow.Tests.Infrastructure;
+using ClientFlow.Tests.Infrastructure.Smtp;
+using ClientFlow.Tests.Infrastructure.Systeme;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ClientFlow.Tests.Postgres;
+
+/// <summary>
+/// Two app hosts on one PostgreSQL database and one Hangfire storage, as two nodes run in production (each with its
+/// own Hangfire server, in-process caches and clock), against a slow SMTP server and the Systeme.io emulator.
+/// </summary>
+public sealed class TwoNodeTests : IAsyncLifetime
+{
+    private const int Leads = 12;
+    private const int RequestsPerSecond = 3;
+
+    private readonly PostgresTestDatabase _database = new();
+    private readonly ConcurrentDictionary<Guid, bool> _heldByTheDyingNode = new();
+    private SystemeEmulator _emulator = null!;
+    private SmtpTestServer _smtp = null!;
+    private ClientFlowAppFactory _nodeA = null!;
+    private ClientFlowAppFactory _nodeB = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        await _database.InitializeAsync();
+        _emulator = await SystemeEmulator.StartAsync();
+        _smtp = SmtpTestServer.Start();
+        _smtp.ReplyDelay = TimeSpan.FromMilliseconds(300);
+        var settings = new Dictionary<string, string?>(_smtp.AppSettings())
+        {
+            ["Systeme:BaseUrl"] = _emulator.BaseUrl.ToString(),
+            ["Systeme:ApiKey"] = SystemeEmulator.ApiKey,
+            ["Systeme:MaxRequestsPerSecond"] = RequestsPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Outbox:Lease"] = "00:00:10",
+            ["Engine:Lease"] = "00:00:10",
+            ["Outbox:MaxBackoff"] = "00:00:02",
+        };
+        _nodeA = new ClientFlowAppFactory(_database, settings: settings);
+        await _nodeA.StartAsync();
+
+        // Node B dies mid-delivery: each message it hands to the server is accepted there, and then the node hangs
+        // until it is stopped, never recording the outcome.
+        _nodeB = new ClientFlowAppFactory(_database, settings: settings, configureServices: services =>
+            services.AddScoped<IEmailChannel>(sp => new DyingMidDelivery(sp.GetRequiredService<SmtpEmailChannel>(), _heldByTheDyingNode)));
+        await _nodeB.StartAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _nodeB.DisposeAsync();
+        await _nodeA.DisposeAsync();
+        await _smtp.DisposeAsync();
+        await _emulator.DisposeAsync();
+        await _database.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task ANodeKilledMidDelivery_EveryLeadGetsOneEmail_AndEveryTagIsAssignedOnce()
+    {
+        var ib = await _nodeA.SeedIbAsync("two-nodes@pg.test", "Two Nodes");
+        var welcome = await _nodeA.CreateTemplateAsync(ib.TenantId, "Welcome", "Welcome", "<p>Once</p>");
+        await _nodeA.PublishWorkflowAsync(ib.TenantId, "Immediate", new WorkflowTrigger(TriggerKind.LeadCaptured, null), [new SendEmailStep(welcome.Id), new AddTagStep("welcomed")]);
+        var started = TimeProvider.System.GetUtcNow();
+
+        // Leads arrive through both nodes' capture API.
+        foreach (var i in Enumerable.Range(0, Leads))
+        {
+            await CaptureAsync(i % 2 == 0 ? _nodeA : _nodeB, ib, $"node{i}@example.com");
+        }
+
+        await Eventually.HoldsAsync(() => Task.FromResult(!_heldByTheDyingNode.IsEmpty), "node B has a delivery at the server");
+        await _nodeB.DisposeAsync();
+        var held = _heldByTheDyingNode.Keys.ToHashSet();
+
+        // Node A's sweep takes over what node B held once its leases lapse (10 s here).
+        await Eventually.HoldsAsync(
+            async () =>
+            {
+                await _nodeA.SweepOutboxAsync();
+                await _nodeA.SweepRunsAsync();
+                var messages = await _nodeA.MessagesOfAsync(ib.TenantId);
+                var leads = await _nodeA.LeadsOfAsync(ib.TenantId);
+                return messages.Count == Leads
+                    && messages.All(m => m.Status is EmailStatus.Sent or EmailStatus.Unconfirmed)
+                    && leads.All(l => l.SyncState == LeadSyncState.Synced && l.Tags.All(t => t.SyncedAt != null) && l.Tags.Any(t => t.Slug == "welcomed"));
+            },
+            "node A finishes every delivery and sync",
+            TimeSpan.FromSeconds(120));
+
+        var all = await _nodeA.MessagesOfAsync(ib.TenantId);
+        foreach (var i in Enumerable.Range(0, Leads))
+        {
+            Assert.Single(_smtp.Messages, m => m.Recipients.Contains($"node{i}@example.com"));
+        }
+
+        // What the dead node handed the server is unconfirmed (an admin decides); everything else was confirmed sent.
+        Assert.Equal(held, all.Where(m => m.Status == EmailStatus.Unconfirmed).Select(m => m.Id).ToHashSet());
+        Assert.All(all.Where(m => !held.Contains(m.Id)), m => Assert.Equal(EmailStatus.Sent, m.Status));
+
+        // Systeme.io: one contact per lead, each prefixed tag once, no tag created twice, and the account's budget held
+        // by both nodes together.
+        Assert.Equal(0, _emulator.RedundantAssignments);
+        var names = _emulator.Tags.Values.ToList();
+        Assert.Equal(names.Count, names.Distinct().Count());
+        foreach (var message in all)
+        {
+            // email-sent follows a confirmed send only: an unconfirmed one may or may not have gone out.
+            var contact = Assert.Single(_emulator.Contacts, c => c.Email == message.To);
+            Assert.Contains($"{ib.TagPrefix}welcomed", _emulator.TagNamesOf(contact));
+            Assert.Equal(message.Status == EmailStatus.Sent, _emulator.TagNamesOf(contact).Contains($"{ib.TagPrefix}{EmailDelivery.SentTag}"));
+        }
+
+        var perSecond = _emulator.Requests.Where(r => r.At >= started).GroupBy(r => r.At.ToUnixTimeSeconds()).Max(g => g.Count());
+        Assert.True(perSecond <= RequestsPerSecond + 1, $"{perSecond} Systeme.io requests in one second, over the shared budget of {RequestsPerSecond}");
+    }
+
+    private static async Task CaptureAsync(ClientFlowAppFactory node, SeededIb ib, string email)
+    {
+        using var client = node.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/leads") { Content = new StringContent(JsonSerializer.Serialize(new { email }), Encoding.UTF8, "application/json") };
+        request.Headers.Add("X-Api-Key", ib.ApiKey);
+        using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+    }
+
+    /// <summary>The node's SMTP channel: the server accepts the message, then the node hangs until it is stopped.</summary>
+    private sealed class DyingMidDelivery(SmtpEmailChannel inner, ConcurrentDictionary<Guid, bool> held) : IEmailChannel
+    {
+        public bool IsExternal => inner.IsExternal;
+
+        public async Task DeliverAsync(EmailMessage message, CancellationToken cancellationToken)
+        {
+            await inner.DeliverAsync(message, cancellationToken);
+            held[message.Id] = true;
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+    }
+}
