@@ -1,6 +1,4 @@
 using System.Net;
-using System.Security.Cryptography;
-using System.Text;
 using ClientFlow.Automation.Data;
 using ClientFlow.Automation.Engine;
 using ClientFlow.Automation.Leads;
@@ -126,16 +124,6 @@ public sealed class PostgresWebhookTests : IAsyncLifetime
         return await scope.ServiceProvider.GetRequiredService<ClientFlowDbContext>().InboundEvents.AsNoTracking().ToListAsync(TestContext.Current.CancellationToken);
     }
 
-    private async Task<HttpStatusCode> PostAsync(string eventType, string messageId, string json)
-    {
-        var body = Encoding.UTF8.GetBytes(json);
-        using var content = new ByteArrayContent(body);
-        content.Headers.ContentType = new("application/json");
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/systeme") { Content = content };
-        request.Headers.Add("X-Webhook-Signature", Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), body)));
-        request.Headers.Add("X-Webhook-Event", eventType);
-        request.Headers.Add("X-Webhook-Message-Id", messageId);
-        using var response = await _app.CreateClient().SendAsync(request, TestContext.Current.CancellationToken);
-        return response.StatusCode;
-    }
+    private Task<HttpStatusCode> PostAsync(string eventType, string messageId, string json) =>
+        SignedWebhooks.PostAsync(_app, Secret, eventType, messageId, json);
 }
