@@ -7,12 +7,11 @@ using Microsoft.AspNetCore.RateLimiting;
 
 namespace ClientFlow.Web.Hosting;
 
-/// <summary>The hosted form is limited per client address; the capture API per tenant.</summary>
+/// <summary>The hosted form is limited per client address; the capture API per tenant (<c>Capture:ApiRequestsPerMinute</c>).</summary>
 public static class RateLimits
 {
     public const string Form = "form";
     public const string Api = "api";
-    public const int ApiRequestsPerMinute = 600;
 
     public static IServiceCollection AddClientFlowRateLimits(this IServiceCollection services, IConfiguration configuration)
     {
@@ -27,7 +26,7 @@ public static class RateLimits
                 : RateLimitPartition.GetNoLimiter(string.Empty));
             options.AddPolicy(Api, http => RateLimitPartition.GetFixedWindowLimiter(
                 http.User.GetTenantId()?.ToString() ?? http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                _ => new FixedWindowRateLimiterOptions { PermitLimit = ApiRequestsPerMinute, Window = TimeSpan.FromMinutes(1) }));
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = capture.ApiRequestsPerMinute, Window = TimeSpan.FromMinutes(1) }));
             options.OnRejected = WriteRejectionAsync;
         });
         return services;
