@@ -1,0 +1,115 @@
+using ClientFlow.Automation.Data;
+using ClientFlow.Automation.Leads;
+using ClientFlow.Automation.Tenancy;
+using ClientFlow.Automation.Workflows;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ClientFlow.Bench;
+
+/// <summary>
+/// The real app (ClientFlow.Web's Program) on Kestrel and a fresh SQLite file, with in-memory Hangfire, as
+/// <c>dotnet run --project ClientFlow.Web</c> runs it, minus the demo seed and with logging at Warning so the
+/// console does not become the bottleneck. The capture API's per-IB limit is lifted so it does not cap the figure.
+/// </summary>
+public sealed class BenchApp : WebApplicationFactory<Program>
+{
+    public const string WebhookSecret = "bench-webhook-secret";
+    public const string Password = "Bench!Passw0rd";
+
+    private readonly string _folder = Directory.CreateTempSubdirectory("clientflow-bench-").FullName;
+
+    public Uri BaseAddress => ClientOptions.BaseAddress;
+
+    public static BenchApp Start()
+    {
+        var app = new BenchApp();
+        app.UseKestrel(0);
+        app.StartServer();
+        return app;
+    }
+
+    /// <summary>A client with its own connection pool, one connection per concurrent caller.</summary>
+    public HttpClient LoadClient(int connections) =>
+        new(new SocketsHttpHandler { MaxConnectionsPerServer = connections, PooledConnectionLifetime = TimeSpan.FromMinutes(10) }) { BaseAddress = BaseAddress };
+
+    /// <summary>Signs up an IB the way the product does, with an API key; returns its tenant, prefix and key.</summary>
+    public async Task<(Guid TenantId, string TagPrefix, string ApiKey)> SignUpAsync(string email, CancellationToken cancellationToken)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var registration = await scope.ServiceProvider.GetRequiredService<IbAccounts>().RegisterAsync(email, Password, email, cancellationToken);
+        if (!registration.Succeeded)
+        {
+            throw new InvalidOperationException($"Sign-up failed: {string.Join("; ", registration.Result.Errors.Select(e => e.Description))}");
+        }
+
+        var key = Automation.Tenancy.ApiKey.Generate();
+        var db = scope.ServiceProvider.GetRequiredService<ClientFlowDbContext>();
+        await db.Tenants.Where(t => t.Id == registration.Tenant!.Id)
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.ApiKeyHash, Automation.Tenancy.ApiKey.Hash(key)).SetProperty(t => t.MaxLeads, 10_000_000), cancellationToken);
+        return (registration.Tenant!.Id, registration.Tenant.TagPrefix, key);
+    }
+
+    /// <summary>Creates, publishes and turns ON a workflow, as the editor does.</summary>
+    public async Task PublishAsync(Guid tenantId, string name, WorkflowTrigger trigger, IReadOnlyList<WorkflowStep> steps, CancellationToken cancellationToken)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        using (scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(tenantId))
+        {
+            var editor = scope.ServiceProvider.GetRequiredService<WorkflowEditor>();
+            var (workflow, error) = await editor.CreateAsync(name, new WorkflowDefinition(trigger, steps), cancellationToken);
+            if (error is not null || (await editor.PublishAsync(workflow!, cancellationToken)).Count > 0 || await editor.SetOnAsync(workflow!, on: true, cancellationToken) is not null)
+            {
+                throw new InvalidOperationException($"Could not publish {name}: {error}");
+            }
+        }
+    }
+
+    /// <summary>Leads through the one capture path, in batches, as an import does.</summary>
+    public async Task CaptureManyAsync(Guid tenantId, IEnumerable<string> emails, CancellationToken cancellationToken)
+    {
+        foreach (var chunk in emails.Chunk(500))
+        {
+            await using var scope = Services.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<LeadCapture>()
+                .CaptureValidAsync(tenantId, [.. chunk.Select(e => new LeadInput { Email = e })], LeadSource.Import, syncNow: true, cancellationToken);
+        }
+    }
+
+    public async Task<T> AsTenantAsync<T>(Guid tenantId, Func<ClientFlowDbContext, Task<T>> query)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        using (scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(tenantId))
+        {
+            return await query(scope.ServiceProvider.GetRequiredService<ClientFlowDbContext>());
+        }
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Benchmark");
+        builder.UseSetting("Database:Provider", "Sqlite");
+        builder.UseSetting("ConnectionStrings:Sqlite", $"Data Source={Path.Combine(_folder, "bench.db")}");
+        builder.UseSetting("Systeme:WebhookSecret", WebhookSecret);
+        builder.UseSetting("Capture:ApiRequestsPerMinute", "1000000");
+        builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
+        builder.UseSetting("Serilog:MinimumLevel:Override:Hangfire", "Warning");
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // The OS temp cleaner gets it.
+        }
+    }
+}

@@ -1,0 +1,29 @@
+using System.Globalization;
+
+namespace ClientFlow.Bench;
+
+/// <summary>
+/// <c>dotnet run -c Release --project bench/ClientFlow.Bench</c> (full sizes) or <c>-- --smoke</c> (CI sizes, a couple of
+/// minutes). Prints each figure beside its baseline and target; exits non-zero only when a measurement could not be
+/// taken, never for a missed target (the report says which).
+/// </summary>
+public static class BenchProgram
+{
+    public static async Task<int> Main(string[] args)
+    {
+        var settings = BenchSettings.Parse(args);
+        using var stop = new CancellationTokenSource(settings.Smoke ? TimeSpan.FromMinutes(5) : TimeSpan.FromHours(2));
+        var report = new Report();
+        await using (var app = BenchApp.Start())
+        {
+            await Measurements.WebhookIngestAsync(app, settings, report, stop.Token);
+            await Measurements.CaptureApiAsync(app, settings, report, stop.Token);
+            await Measurements.WaitLatenessAsync(app, settings, report, stop.Token);
+            Measurements.PeakWorkingSet(report);
+        }
+
+        report.Print(Console.Out, string.Create(CultureInfo.InvariantCulture, $"ClientFlow benchmark ({(settings.Smoke ? "smoke" : "full")}, SQLite, {Environment.ProcessorCount} cores, {TimeProvider.System.GetUtcNow():yyyy-MM-dd HH:mm} UTC)"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{report.Missed} target(s) missed."));
+        return 0;
+    }
+}

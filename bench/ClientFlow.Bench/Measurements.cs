@@ -1,0 +1,162 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using ClientFlow.Automation.Engine;
+using ClientFlow.Automation.Leads;
+using ClientFlow.Automation.Workflows;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ClientFlow.Bench;
+
+/// <summary>Each figure of the report, measured on the running app over real HTTP and real jobs.</summary>
+public static class Measurements
+{
+    /// <summary>
+    /// Signed Systeme.io events stored and acknowledged (202), each adding a tag to one of the IB's leads so the
+    /// inbox jobs work while the load runs. Baseline: the same host answering <c>/healthz</c> under the same load.
+    /// </summary>
+    public static async Task WebhookIngestAsync(BenchApp app, BenchSettings settings, Report report, CancellationToken cancellationToken)
+    {
+        var ib = await app.SignUpAsync("ingest@bench.test", cancellationToken);
+        var leads = Enumerable.Range(0, 100).Select(i => $"ingest{i}@example.com").ToList();
+        await app.CaptureManyAsync(ib.TenantId, leads, cancellationToken);
+
+        using var client = app.LoadClient(settings.Concurrency);
+        var baseline = await LoadAsync(settings.WebhookEvents, settings.Concurrency, _ => new HttpRequestMessage(HttpMethod.Get, "/healthz"), client, cancellationToken);
+        var secret = Encoding.UTF8.GetBytes(BenchApp.WebhookSecret);
+        var ingest = await LoadAsync(settings.WebhookEvents, settings.Concurrency, i =>
+        {
+            var body = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new
+            {
+                contact = new { id = 1000 + (i % leads.Count), email = leads[i % leads.Count] },
+                tag = new { id = 9, name = $"{ib.TagPrefix}bench-{i % 7}" },
+            }));
+            var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/systeme") { Content = new ByteArrayContent(body) };
+            request.Content.Headers.ContentType = new("application/json");
+            request.Headers.Add("X-Webhook-Signature", Convert.ToHexStringLower(HMACSHA256.HashData(secret, body)));
+            request.Headers.Add("X-Webhook-Event", "CONTACT_TAG_ADDED");
+            request.Headers.Add("X-Webhook-Message-Id", $"bench-{i}");
+            return request;
+        }, client, cancellationToken);
+
+        report.Add("webhook ingest, req/s", Rate(ingest.PerSecond), Rate(baseline.PerSecond) + " (/healthz)", ">= 3,000", ingest.PerSecond >= 3000);
+        report.Add("webhook ingest, p50 / p99 ms", $"{Ms(ingest.P50Ms)} / {Ms(ingest.P99Ms)}", $"{Ms(baseline.P50Ms)} / {Ms(baseline.P99Ms)}", "p99 <= 50", ingest.P99Ms <= 50);
+    }
+
+    /// <summary>The capture API with unique emails, as a busy IB's integration posts them.</summary>
+    public static async Task CaptureApiAsync(BenchApp app, BenchSettings settings, Report report, CancellationToken cancellationToken)
+    {
+        var ib = await app.SignUpAsync("capture@bench.test", cancellationToken);
+        using var client = app.LoadClient(settings.Concurrency);
+        var capture = await LoadAsync(settings.Captures, settings.Concurrency, i =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/leads")
+            {
+                Content = new StringContent(JsonSerializer.Serialize(new { email = $"api{i}@example.com", ib_type = "forex-ib", monthly_leads = "500+" }), Encoding.UTF8, "application/json"),
+            };
+            request.Headers.Add("X-Api-Key", ib.ApiKey);
+            return request;
+        }, client, cancellationToken);
+        report.Add("capture API, leads/s", Rate(capture.PerSecond), "-", "-", null);
+        report.Add("capture API, p50 / p99 ms", $"{Ms(capture.P50Ms)} / {Ms(capture.P99Ms)}", "-", "-", null);
+    }
+
+    /// <summary>
+    /// Short waits fired by the app's own Hangfire delayed jobs on the real clock: each run waits at a one-minute wait
+    /// whose due time is moved a few seconds ahead (the product's shortest wait is a minute) and handed to the real
+    /// scheduler, as the engine does when a wait begins. Figure: lateness of the step after the wait.
+    /// </summary>
+    public static async Task WaitLatenessAsync(BenchApp app, BenchSettings settings, Report report, CancellationToken cancellationToken)
+    {
+        var ib = await app.SignUpAsync("waits@bench.test", cancellationToken);
+        await app.PublishAsync(ib.TenantId, "Short waits", new WorkflowTrigger(TriggerKind.LeadCaptured, null), [new WaitStep(1, WaitUnit.Minutes), new AddTagStep("fired")], cancellationToken);
+        await app.CaptureManyAsync(ib.TenantId, Enumerable.Range(0, settings.Waits).Select(i => $"wait{i}@example.com"), cancellationToken);
+        await UntilAsync(async () => await app.AsTenantAsync(ib.TenantId, db => db.WorkflowRuns.CountAsync(r => r.Status == RunStatus.Waiting, cancellationToken)) == settings.Waits, TimeSpan.FromMinutes(5), cancellationToken);
+
+        var runs = await app.AsTenantAsync(ib.TenantId, db => db.WorkflowRuns.Select(r => r.Id).ToListAsync(cancellationToken));
+        var scheduler = app.Services.GetRequiredService<IRunScheduler>();
+        var start = TimeProvider.System.GetUtcNow() + TimeSpan.FromSeconds(3);
+        var spread = Math.Max(5, settings.Waits / 50);
+        var due = new Dictionary<Guid, DateTimeOffset>();
+        for (var i = 0; i < runs.Count; i++)
+        {
+            var dueAt = start + TimeSpan.FromMilliseconds(spread * 1000.0 * i / runs.Count);
+            var handoff = Guid.NewGuid();
+            var runId = runs[i];
+            await app.AsTenantAsync(ib.TenantId, db => db.WorkflowRuns.Where(r => r.Id == runId)
+                .ExecuteUpdateAsync(s => s.SetProperty(r => r.DueAt, dueAt).SetProperty(r => r.Handoff, handoff), cancellationToken));
+            scheduler.Schedule(ib.TenantId, runId, handoff, "bench wait", dueAt);
+            due[runId] = dueAt;
+        }
+
+        await UntilAsync(async () => await app.AsTenantAsync(ib.TenantId, db => db.WorkflowRuns.CountAsync(r => r.Status == RunStatus.Completed, cancellationToken)) == settings.Waits, TimeSpan.FromMinutes(10), cancellationToken);
+        var fired = await app.AsTenantAsync(ib.TenantId, db => db.RunSteps.Where(s => s.StepIndex == 1).Select(s => new { s.RunId, s.ExecutedAt }).ToListAsync(cancellationToken));
+        var lateness = fired.Select(f => (f.ExecutedAt - due[f.RunId]).TotalMilliseconds).Order().ToArray();
+        var early = lateness.Count(l => l < 0);
+        var p50 = Stats.Percentile(lateness, 0.50) / 1000;
+        var p99 = Stats.Percentile(lateness, 0.99) / 1000;
+        report.Add($"wait lateness over {lateness.Length} waits, early", early.ToString(CultureInfo.InvariantCulture), "-", "0", early == 0);
+        report.Add("wait lateness, p50 / p99 s", string.Create(CultureInfo.InvariantCulture, $"{p50:0.00} / {p99:0.00}"), "-", "p99 <= 1.5", p99 <= 1.5);
+    }
+
+    public static void PeakWorkingSet(Report report)
+    {
+        using var process = Process.GetCurrentProcess();
+        var mib = process.PeakWorkingSet64 / (1024.0 * 1024.0);
+        report.Add("peak working set (app and load in one process), MiB", mib.ToString("0", CultureInfo.InvariantCulture), "-", "<= 500", mib <= 500);
+    }
+
+    /// <summary>
+    /// Sends <paramref name="count"/> requests from <paramref name="concurrency"/> callers after an unmeasured warm-up
+    /// (JIT, connection pool, caches) of a tenth as many, numbered after them; every answer must be a success.
+    /// </summary>
+    private static async Task<Stats> LoadAsync(int count, int concurrency, Func<int, HttpRequestMessage> request, HttpClient client, CancellationToken cancellationToken)
+    {
+        await SendAsync(Math.Clamp(count / 10, 20, 500), concurrency, i => request(count + i), client, cancellationToken);
+        return await SendAsync(count, concurrency, request, client, cancellationToken);
+    }
+
+    private static async Task<Stats> SendAsync(int count, int concurrency, Func<int, HttpRequestMessage> request, HttpClient client, CancellationToken cancellationToken)
+    {
+        var latencies = new ConcurrentBag<double>();
+        var next = -1;
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+        {
+            while (Interlocked.Increment(ref next) is var i && i < count)
+            {
+                using var message = request(i);
+                var sent = Stopwatch.GetTimestamp();
+                using var response = await client.SendAsync(message, cancellationToken);
+                latencies.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
+                if (!response.IsSuccessStatusCode)
+                {
+                    throw new InvalidOperationException($"{message.Method} {message.RequestUri} answered {(int)response.StatusCode}");
+                }
+            }
+        }));
+        return Stats.Of(latencies, clock.Elapsed);
+    }
+
+    private static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            if (deadline.Elapsed > timeout)
+            {
+                throw new TimeoutException($"Not done after {timeout}.");
+            }
+
+            await Task.Delay(200, cancellationToken);
+        }
+    }
+
+    private static string Rate(double perSecond) => perSecond.ToString("N0", CultureInfo.InvariantCulture);
+
+    private static string Ms(double ms) => ms.ToString("0.0", CultureInfo.InvariantCulture);
+}

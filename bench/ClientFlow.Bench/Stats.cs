@@ -1,0 +1,16 @@
+namespace ClientFlow.Bench;
+
+/// <summary>Latencies of one load: throughput and percentiles.</summary>
+public sealed record Stats(int Count, TimeSpan Elapsed, double P50Ms, double P99Ms)
+{
+    public double PerSecond => Count / Elapsed.TotalSeconds;
+
+    public static Stats Of(IReadOnlyCollection<double> latenciesMs, TimeSpan elapsed)
+    {
+        var sorted = latenciesMs.Order().ToArray();
+        return new Stats(sorted.Length, elapsed, Percentile(sorted, 0.50), Percentile(sorted, 0.99));
+    }
+
+    public static double Percentile(IReadOnlyList<double> sorted, double p) =>
+        sorted.Count == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
+}
