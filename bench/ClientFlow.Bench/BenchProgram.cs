@@ -19,6 +19,7 @@ public static class BenchProgram
             await Measurements.WebhookIngestAsync(app, settings, report, stop.Token);
             await Measurements.CaptureApiAsync(app, settings, report, stop.Token);
             await Measurements.WaitLatenessAsync(app, settings, report, stop.Token);
+            await Measurements.EngineThroughputAsync(app, settings, report, stop.Token);
             Measurements.PeakWorkingSet(report);
         }
 
