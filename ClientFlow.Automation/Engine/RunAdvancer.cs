@@ -30,6 +30,8 @@ public sealed partial class RunAdvancer(
     /// <summary>Clashes with other writers one job tries through before leaving the run to the sweep.</summary>
     private const int MaxClashes = 3;
 
+    private IReadOnlyDictionary<Guid, string>? _templateNames;
+
     /// <param name="handoff">The hand-off the calling job holds; null for a caller that is not a handed-out job.</param>
     public async Task AdvanceAsync(Guid runId, Guid? handoff, CancellationToken cancellationToken)
     {
@@ -195,8 +197,12 @@ public sealed partial class RunAdvancer(
         return $"{workflow.Name}, step {next}";
     }
 
+    /// <summary>
+    /// Template names for step labels, read once per job and only the two columns: EF's <c>ToDictionaryAsync</c> on the
+    /// entity would load every template's bodies for each step (the benchmark's engine figure measured it).
+    /// </summary>
     private async Task<IReadOnlyDictionary<Guid, string>> TemplateNamesAsync(CancellationToken cancellationToken) =>
-        await db.EmailTemplates.AsNoTracking().ToDictionaryAsync(t => t.Id, t => t.Name, cancellationToken);
+        _templateNames ??= await db.EmailTemplates.AsNoTracking().Select(t => new { t.Id, t.Name }).ToDictionaryAsync(t => t.Id, t => t.Name, cancellationToken);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} step {StepIndex}: {Outcome}")]
     private partial void LogStep(Guid runId, int stepIndex, string outcome);

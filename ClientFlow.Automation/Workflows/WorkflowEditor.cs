@@ -23,7 +23,7 @@ public sealed class WorkflowEditor(
 
     /// <summary>Template id to name, for pickers and outlines.</summary>
     public async Task<IReadOnlyDictionary<Guid, string>> TemplateNamesAsync(CancellationToken cancellationToken) =>
-        await db.EmailTemplates.AsNoTracking().OrderBy(t => t.Name).ToDictionaryAsync(t => t.Id, t => t.Name, cancellationToken);
+        await db.EmailTemplates.AsNoTracking().OrderBy(t => t.Name).Select(t => new { t.Id, t.Name }).ToDictionaryAsync(t => t.Id, t => t.Name, cancellationToken);
 
     /// <summary>A new draft (OFF, unpublished), or null with the reason when the name is bad or the limit is reached.</summary>
     public async Task<(Workflow? Workflow, string? Error)> CreateAsync(string? name, WorkflowDefinition? definition, CancellationToken cancellationToken)

@@ -68,6 +68,25 @@ public sealed class BenchApp : WebApplicationFactory<Program>
         }
     }
 
+    /// <summary>Templates as the editor saves them, each with an HTML body of about 20 KiB.</summary>
+    public async Task CreateTemplatesAsync(Guid tenantId, int count, CancellationToken cancellationToken)
+    {
+        var body = string.Concat(Enumerable.Repeat("<p>Hello {{ first_name }}, here is what our desk saw in the markets this week.</p>\n", 250));
+        await using var scope = Services.CreateAsyncScope();
+        using (scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(tenantId))
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var saved = await scope.ServiceProvider.GetRequiredService<Automation.Templates.EmailTemplates>()
+                    .SaveAsync(null, new Automation.Templates.TemplateInput($"Newsletter {i}", $"Newsletter {i}", body, null), cancellationToken);
+                if (saved?.Succeeded != true)
+                {
+                    throw new InvalidOperationException($"Could not save template {i}: {string.Join("; ", saved?.Errors ?? [])}");
+                }
+            }
+        }
+    }
+
     /// <summary>Leads through the one capture path, in batches, as an import does.</summary>
     public async Task CaptureManyAsync(Guid tenantId, IEnumerable<string> emails, CancellationToken cancellationToken)
     {

@@ -16,10 +16,26 @@ public static class BenchProgram
         var report = new Report();
         await using (var app = BenchApp.Start())
         {
-            await Measurements.WebhookIngestAsync(app, settings, report, stop.Token);
-            await Measurements.CaptureApiAsync(app, settings, report, stop.Token);
-            await Measurements.WaitLatenessAsync(app, settings, report, stop.Token);
-            await Measurements.EngineThroughputAsync(app, settings, report, stop.Token);
+            if (settings.Runs("ingest"))
+            {
+                await Measurements.WebhookIngestAsync(app, settings, report, stop.Token);
+            }
+
+            if (settings.Runs("capture"))
+            {
+                await Measurements.CaptureApiAsync(app, settings, report, stop.Token);
+            }
+
+            if (settings.Runs("waits"))
+            {
+                await Measurements.WaitLatenessAsync(app, settings, report, stop.Token);
+            }
+
+            if (settings.Runs("engine"))
+            {
+                await Measurements.EngineThroughputAsync(app, settings, report, stop.Token);
+            }
+
             Measurements.PeakWorkingSet(report);
         }
 

@@ -121,7 +121,9 @@ public static class Measurements
         await UntilAsync(() => Task.FromResult(EmptyJob.Count >= settings.Waits), TimeSpan.FromMinutes(10), cancellationToken);
         var emptyPerSecond = settings.Waits / empty.Elapsed.TotalSeconds;
 
+        // An IB with the 20 templates the default limit allows, each with a realistic body, as a real IB has them.
         var ib = await app.SignUpAsync("engine@bench.test", cancellationToken);
+        await app.CreateTemplatesAsync(ib.TenantId, 20, cancellationToken);
         await app.PublishAsync(ib.TenantId, "Due runs", new WorkflowTrigger(TriggerKind.LeadCaptured, null), [new WaitStep(1, WaitUnit.Minutes), new AddTagStep("advanced")], cancellationToken);
         await app.CaptureManyAsync(ib.TenantId, Enumerable.Range(0, settings.Waits).Select(i => $"engine{i}@example.com"), cancellationToken);
         await UntilAsync(async () => await app.AsTenantAsync(ib.TenantId, db => db.WorkflowRuns.CountAsync(r => r.Status == RunStatus.Waiting, cancellationToken)) == settings.Waits, TimeSpan.FromMinutes(5), cancellationToken);
