@@ -80,7 +80,7 @@ public sealed partial class OutboxDispatcher(
                 // Another Systeme.io conversation with this lead is under way: come back shortly, without counting an attempt.
                 conversation = null;
                 await renewal.DisposeAsync();
-                await ReleaseAsync(operation.Id, claim, ConversationBusyDelay, attemptCounts: false);
+                await ReleaseAsync(operation, claim, ConversationBusyDelay, attemptCounts: false);
                 return;
             }
 
@@ -130,7 +130,7 @@ public sealed partial class OutboxDispatcher(
                 var delay = Backoff(operation.Attempts, (failure as SystemeApiException)?.RetryAfter);
                 LogRetrying(operation.Id, operation.Attempts, delay.TotalSeconds, error);
                 await MarkLeadAsync(operation, LeadSyncState.Retrying, error, cancellationToken);
-                await ReleaseAsync(operation.Id, claim, delay, attemptCounts: true, error);
+                await ReleaseAsync(operation, claim, delay, attemptCounts: true, error);
                 return;
             }
 
@@ -179,7 +179,7 @@ public sealed partial class OutboxDispatcher(
     /// Gives the row back for a later attempt: due after <paramref name="delay"/> and handed to the job scheduled
     /// for then (its lease covers the wait, so the sweep does not hand it out twice). Only the claim's owner can.
     /// </summary>
-    private async Task ReleaseAsync(Guid operationId, OutboundClaim claim, TimeSpan delay, bool attemptCounts, string? error = null)
+    private async Task ReleaseAsync(OutboundOperation operation, OutboundClaim claim, TimeSpan delay, bool attemptCounts, string? error = null)
     {
         var now = clock.GetUtcNow();
         var dueAt = now + delay;
@@ -188,7 +188,7 @@ public sealed partial class OutboxDispatcher(
         {
             await db.SaveChangesAsync(CancellationToken.None);
             var released = await db.OutboundOperations
-                .Where(o => o.Id == operationId && o.LeaseOwner == claim.Owner)
+                .Where(o => o.Id == operation.Id && o.LeaseOwner == claim.Owner)
                 .ExecuteUpdateAsync(
                     s => s.SetProperty(o => o.NextAttemptAt, dueAt)
                         .SetProperty(o => o.LeaseOwner, (Guid?)null)
@@ -200,7 +200,7 @@ public sealed partial class OutboxDispatcher(
             {
                 await transaction.RollbackAsync(CancellationToken.None);
                 afterCommit.Discard();
-                LogLostLease(operationId);
+                LogLostLease(operation.Id);
                 return;
             }
 
@@ -208,8 +208,7 @@ public sealed partial class OutboxDispatcher(
         }
 
         afterCommit.Discard();
-        var tenantId = await db.OutboundOperations.Where(o => o.Id == operationId).Select(o => o.TenantId).SingleAsync(CancellationToken.None);
-        jobs.Schedule(tenantId, operationId, delay);
+        jobs.Schedule(operation.TenantId, operation.Id, delay);
     }
 
     private async Task RescheduleIfEarlyAsync(Guid operationId, DateTimeOffset now, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using ClientFlow.Automation.Email;
 using ClientFlow.Automation.Engine;
 using ClientFlow.Automation.Leads;
@@ -85,5 +86,24 @@ public static class AppWorkflows
     {
         await using var scope = app.Services.CreateAsyncScope();
         return await scope.ServiceProvider.GetRequiredService<Automation.Outbox.OutboxSweep>().RunAsync(TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>One worker performing one outbox row, as its job would: its own scope, in the tenant.</summary>
+    public static async Task DispatchOutboxAsync(this ClientFlowAppFactory app, Guid tenantId, Guid operationId)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        using (scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(tenantId))
+        {
+            await scope.ServiceProvider.GetRequiredService<Automation.Outbox.OutboxDispatcher>().DispatchAsync(operationId, TestContext.Current.CancellationToken);
+        }
+    }
+
+    /// <summary>POST /api/v1/leads with the IB's API key, as an IB's integration does.</summary>
+    public static async Task<HttpResponseMessage> PostLeadAsync(this ClientFlowAppFactory app, string apiKey, object body)
+    {
+        using var client = app.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/leads") { Content = JsonContent.Create(body) };
+        request.Headers.Add("X-Api-Key", apiKey);
+        return await client.SendAsync(request, TestContext.Current.CancellationToken);
     }
 }

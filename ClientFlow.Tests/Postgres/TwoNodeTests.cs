@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Text;
-using System.Text.Json;
 using ClientFlow.Automation.Email;
 using ClientFlow.Automation.Leads;
 using ClientFlow.Automation.Workflows;
@@ -124,10 +122,7 @@ public sealed class TwoNodeTests : IAsyncLifetime
 
     private static async Task CaptureAsync(ClientFlowAppFactory node, SeededIb ib, string email)
     {
-        using var client = node.CreateClient();
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/leads") { Content = new StringContent(JsonSerializer.Serialize(new { email }), Encoding.UTF8, "application/json") };
-        request.Headers.Add("X-Api-Key", ib.ApiKey);
-        using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+        using var response = await node.PostLeadAsync(ib.ApiKey, new { email });
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
     }
 

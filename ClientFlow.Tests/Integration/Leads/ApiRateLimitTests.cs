@@ -1,6 +1,4 @@
 using System.Net;
-using System.Text;
-using System.Text.Json;
 using ClientFlow.Tests.Infrastructure;
 
 namespace ClientFlow.Tests.Integration.Leads;
@@ -43,11 +41,5 @@ public sealed class ApiRateLimitTests(ApiRateLimitApp fixture) : IClassFixture<A
         Assert.Equal(ApiRateLimitApp.PerMinute, (await fixture.App.LeadsOfAsync(busy.TenantId)).Count);
     }
 
-    private async Task<HttpResponseMessage> PostAsync(string key, string email)
-    {
-        using var client = fixture.App.CreateClient();
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/leads") { Content = new StringContent(JsonSerializer.Serialize(new { email }), Encoding.UTF8, "application/json") };
-        request.Headers.Add("X-Api-Key", key);
-        return await client.SendAsync(request, TestContext.Current.CancellationToken);
-    }
+    private Task<HttpResponseMessage> PostAsync(string key, string email) => fixture.App.PostLeadAsync(key, new { email });
 }

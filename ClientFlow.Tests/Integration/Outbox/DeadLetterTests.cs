@@ -202,14 +202,7 @@ public sealed class DeadLetterTests(DeadLetterApp fixture) : IClassFixture<DeadL
         Assert.Equal(HttpStatusCode.NotFound, (await client.Http.GetAsync("/Admin/DeadLetters", TestContext.Current.CancellationToken)).StatusCode);
     }
 
-    private async Task DispatchAsync(Guid tenantId, Guid operationId)
-    {
-        await using var scope = App.Services.CreateAsyncScope();
-        using (scope.ServiceProvider.GetRequiredService<Automation.Tenancy.TenantScope>().Enter(tenantId))
-        {
-            await scope.ServiceProvider.GetRequiredService<OutboxDispatcher>().DispatchAsync(operationId, TestContext.Current.CancellationToken);
-        }
-    }
+    private Task DispatchAsync(Guid tenantId, Guid operationId) => App.DispatchOutboxAsync(tenantId, operationId);
 
     private async Task<int> SweepInboxAsync()
     {

@@ -3,7 +3,6 @@ using ClientFlow.Automation.Email;
 using ClientFlow.Automation.Jobs;
 using ClientFlow.Automation.Leads;
 using ClientFlow.Automation.Outbox;
-using ClientFlow.Automation.Tenancy;
 using ClientFlow.Automation.Workflows;
 using ClientFlow.Tests.Infrastructure;
 using ClientFlow.Tests.Infrastructure.Smtp;
@@ -49,15 +48,8 @@ public sealed class OutboxClaimApp : IAsyncLifetime
         await _database.DisposeAsync();
     }
 
-    /// <summary>One worker: its own scope, in the tenant, performing the row as an outbox job would.</summary>
-    public async Task DispatchAsync(Guid tenantId, Guid operationId)
-    {
-        await using var scope = App.Services.CreateAsyncScope();
-        using (scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(tenantId))
-        {
-            await scope.ServiceProvider.GetRequiredService<OutboxDispatcher>().DispatchAsync(operationId, TestContext.Current.CancellationToken);
-        }
-    }
+    /// <summary>One worker performing the row, as an outbox job would.</summary>
+    public Task DispatchAsync(Guid tenantId, Guid operationId) => App.DispatchOutboxAsync(tenantId, operationId);
 
     public Task<List<OutboundOperation>> OperationsOfAsync(Guid tenantId) =>
         App.AsTenantAsync(tenantId, db => db.OutboundOperations.AsNoTracking().Where(o => o.Kind == OutboundKind.EmailDelivery).OrderBy(o => o.StepIndex).ToListAsync(TestContext.Current.CancellationToken));

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using System.Text.Json;
 using ClientFlow.Automation.Data;
 using ClientFlow.Automation.Engine;
@@ -244,10 +243,7 @@ public sealed class LeadSyncTests(SyncedCaptureApp fixture) : IClassFixture<Sync
 
     private async Task<Guid> CaptureAsync(SeededIb ib, object body)
     {
-        using var client = fixture.App.CreateClient();
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/leads") { Content = new StringContent(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json") };
-        request.Headers.Add("X-Api-Key", ib.ApiKey);
-        using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+        using var response = await fixture.App.PostLeadAsync(ib.ApiKey, body);
         Assert.True(response.IsSuccessStatusCode, $"capture answered {(int)response.StatusCode}");
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
         return json.RootElement.GetProperty("id").GetGuid();
