@@ -24,11 +24,11 @@ public sealed class SystemeOptions
     [RegularExpression("^[a-z0-9_]+$")]
     public string PrefixFieldSlug { get; set; } = "ib_prefix";
 
-    /// <summary>Client-side ceiling shared by every caller of this account; 429s and the rate-limit headers slow it further.</summary>
+    /// <summary>Requests per second for the whole account, shared by every node through the database (<see cref="SystemeRateLimiter"/>); 429s and the rate-limit headers pause every node further.</summary>
     [Range(0.1, 100)]
     public double MaxRequestsPerSecond { get; set; } = 4;
 
-    /// <summary>Attempts per call on 429, 5xx and network failures before the outbox takes over with its own, longer backoff.</summary>
+    /// <summary>Attempts per call (429, 5xx, 408, timeouts, network) in the resilience pipeline before the outbox takes over with its own, longer backoff.</summary>
     [Range(1, 10)]
     public int MaxAttempts { get; set; } = 4;
 
