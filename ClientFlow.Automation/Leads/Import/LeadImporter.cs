@@ -1,6 +1,6 @@
-using System.Text;
 using ClientFlow.Automation.Data;
 using Microsoft.EntityFrameworkCore;
+using nietras.SeparatedValues;
 
 namespace ClientFlow.Automation.Leads.Import;
 
@@ -25,29 +25,28 @@ public sealed class LeadImporter(ClientFlowDbContext db, LeadCapture capture, Ti
             return;
         }
 
+        var content = import.Content;
         import.Status = LeadImportStatus.Running;
-        import.TotalRows ??= CountRows(import.Content);
+        import.TotalRows ??= CountRows(content);
         await db.SaveChangesAsync(cancellationToken);
 
-        var rows = new CsvRows(Decode(import.Content));
-        var header = rows.Read()?.Select(h => h.Trim().ToLowerInvariant().Replace(' ', '_')).ToList();
-        var columns = header is null ? [] : Columns.ToDictionary(c => c, c => header.IndexOf(c));
-        if (header is null || columns["email"] < 0)
+        using var reader = OpenReader(content);
+        var columns = ColumnIndexes(reader.Header);
+        if (columns["email"] < 0)
         {
             await FinishAsync(import, "The file has no header row with an 'email' column.", cancellationToken);
             return;
         }
 
-        var skip = import.ProcessedRows;
+        // Rows come out of the parser one batch at a time (Sep's rows are spans over its buffer, read between awaits).
+        using var rows = reader.Enumerate(row => new CsvRecord(row.LineNumberFrom, IsBlank(row) ? null : Read(row, columns)))
+            .Where(r => r.Input is not null)
+            .Skip(import.ProcessedRows)
+            .GetEnumerator();
         var batch = new List<(int Line, LeadInput Input)>(BatchSize);
-        while (rows.Read() is { } record)
+        while (rows.MoveNext())
         {
-            if (skip-- > 0)
-            {
-                continue;
-            }
-
-            batch.Add((rows.Line, Read(record, columns)));
+            batch.Add((rows.Current.Line, rows.Current.Input!));
             if (batch.Count == BatchSize)
             {
                 await ImportBatchAsync(import, batch, cancellationToken);
@@ -126,31 +125,40 @@ public sealed class LeadImporter(ClientFlowDbContext db, LeadCapture capture, Ti
         await db.SaveChangesAsync(cancellationToken);
     }
 
-    private static LeadInput Read(IReadOnlyList<string> record, Dictionary<string, int> columns) => new()
+    /// <summary>
+    /// Sep over the stored bytes: RFC 4180 quoting (doubled quotes, line breaks inside quotes), the separator (comma,
+    /// semicolon, tab or pipe) inferred from the header, a UTF-8 byte order mark skipped, and rows of any width.
+    /// </summary>
+    private static SepReader OpenReader(byte[] content) =>
+        Sep.Reader(o => o with { Unescape = true, DisableColCountCheck = true, DisableFastFloat = true }).From(content);
+
+    /// <summary>The index of each known column in the header (-1 when absent); names match case- and space-insensitively.</summary>
+    private static Dictionary<string, int> ColumnIndexes(SepReaderHeader header)
     {
-        Email = Field(record, columns, "email"),
-        Name = Field(record, columns, "name"),
-        Phone = Field(record, columns, "phone"),
-        IbType = Field(record, columns, "ib_type"),
-        MonthlyLeads = Field(record, columns, "monthly_leads"),
-        BrokerNetwork = Field(record, columns, "broker_network"),
+        var names = header.ColNames.Select(h => h.Trim().ToLowerInvariant().Replace(' ', '_')).ToList();
+        return Columns.ToDictionary(c => c, c => names.IndexOf(c));
+    }
+
+    private static bool IsBlank(SepReader.Row row) => row.ColCount == 1 && row[0].Span.IsWhiteSpace();
+
+    private static LeadInput Read(SepReader.Row row, Dictionary<string, int> columns) => new()
+    {
+        Email = Field(row, columns["email"]),
+        Name = Field(row, columns["name"]),
+        Phone = Field(row, columns["phone"]),
+        IbType = Field(row, columns["ib_type"]),
+        MonthlyLeads = Field(row, columns["monthly_leads"]),
+        BrokerNetwork = Field(row, columns["broker_network"]),
     };
 
-    private static string? Field(IReadOnlyList<string> record, Dictionary<string, int> columns, string column) =>
-        columns[column] is var index && index >= 0 && index < record.Count ? record[index] : null;
+    private static string? Field(SepReader.Row row, int index) => index >= 0 && index < row.ColCount ? row[index].ToString() : null;
 
-    private static string Decode(byte[] content) => new StreamReader(new MemoryStream(content), Encoding.UTF8, detectEncodingFromByteOrderMarks: true).ReadToEnd();
-
-    /// <summary>Data rows in the file (records after the header), for the progress bar.</summary>
+    /// <summary>Data rows in the file (non-blank records after the header), for the progress bar.</summary>
     internal static int CountRows(byte[] content)
     {
-        var rows = new CsvRows(Decode(content));
-        var count = -1;
-        while (rows.Read() is not null)
-        {
-            count++;
-        }
-
-        return Math.Max(0, count);
+        using var reader = OpenReader(content);
+        return reader.Enumerate(row => !IsBlank(row)).Count(notBlank => notBlank);
     }
+
+    private sealed record CsvRecord(int Line, LeadInput? Input);
 }

@@ -63,6 +63,25 @@ public sealed class CsvImportTests(OfflineCaptureApp fixture) : IClassFixture<Of
     }
 
     [Fact]
+    public async Task Upload_TabSeparated_WithAByteOrderMark_AndLineBreaksInQuotes_ReportsEachRowOnItsLine()
+    {
+        var ib = await fixture.App.SeedIbAsync("csv-tab@ib.test", "CSV Tab IB");
+        using var client = fixture.App.CreatePageClient();
+        await client.LogInOrFailAsync(ib.Email);
+        var csv = "\uFEFFEmail\tName\n\"multi@example.com\"\t\"First line\nsecond line\"\nbroken\tBad\nlast@example.com\tLast\n";
+
+        var done = await WaitForImportAsync(client, await UploadAsync(client, "tabs.tsv", csv));
+
+        // The quoted name spans lines 2 and 3 (one row, refused for the line break in a name), so the next bad row is
+        // reported on line 4, where it is in the file, and "second line" never becomes a row of its own.
+        Assert.Equal(("1", "2"), (done.QuerySelector("[data-testid=import-imported]")?.TextContent, done.QuerySelector("[data-testid=import-rejected]")?.TextContent));
+        var rejections = done.QuerySelectorAll("[data-testid=import-rejection]").Select(r => r.Children.Select(c => c.TextContent).ToArray()).ToList();
+        Assert.Equal([("2", "multi@example.com"), ("4", "broken")], rejections.Select(r => (r[0], r[1])));
+        Assert.Contains("control characters", rejections[0][2], StringComparison.Ordinal);
+        Assert.Equal("last@example.com", Assert.Single(await fixture.App.LeadsOfAsync(ib.TenantId)).Email);
+    }
+
+    [Fact]
     public async Task Upload_WithoutAnEmailColumn_FailsWithAClearMessage()
     {
         var ib = await fixture.App.SeedIbAsync("csv-noemail@ib.test", "CSV No Email IB");
