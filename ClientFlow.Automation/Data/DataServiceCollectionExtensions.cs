@@ -30,7 +30,7 @@ public static class DataServiceCollectionExtensions
 
             default:
                 var sqlite = ResolveSqlite(configuration.GetConnectionString("Sqlite"), contentRootPath);
-                services.AddDbContext<ClientFlowDbContext, SqliteClientFlowDbContext>(o => o.UseSqlite(sqlite).LogFailedSavesAsWarnings());
+                services.AddDbContext<ClientFlowDbContext, SqliteClientFlowDbContext>(o => o.UseSqlite(sqlite).AddInterceptors(new SqlitePragmasInterceptor()).LogFailedSavesAsWarnings());
                 break;
         }
 

@@ -17,6 +17,7 @@ public static class EngineServiceCollectionExtensions
         services.AddScoped<EngineSweep>();
         services.AddScoped<EngagementWake>();
         services.AddScoped<RunJob>();
+        services.AddScoped<RunBatchJob>();
         services.AddScoped<EngineSweepJob>();
         return services;
     }

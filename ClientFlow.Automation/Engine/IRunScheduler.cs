@@ -8,5 +8,8 @@ public interface IRunScheduler
 {
     void Enqueue(Guid tenantId, Guid runId, Guid handoff, string description);
 
+    /// <summary>Runs of one tenant started together, advanced now by one job (each still as the holder of its hand-off).</summary>
+    void EnqueueMany(Guid tenantId, IReadOnlyList<(Guid RunId, Guid Handoff)> runs, string description);
+
     void Schedule(Guid tenantId, Guid runId, Guid handoff, string description, DateTimeOffset dueAt);
 }

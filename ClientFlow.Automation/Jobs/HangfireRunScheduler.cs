@@ -12,6 +12,13 @@ public sealed class HangfireRunScheduler(IBackgroundJobClient jobs, TimeProvider
     public void Enqueue(Guid tenantId, Guid runId, Guid handoff, string description) =>
         jobs.Enqueue<RunJob>(j => j.RunAsync(tenantId, runId, handoff, Short(description), CancellationToken.None));
 
+    public void EnqueueMany(Guid tenantId, IReadOnlyList<(Guid RunId, Guid Handoff)> runs, string description)
+    {
+        var runIds = runs.Select(r => r.RunId).ToArray();
+        var handoffs = runs.Select(r => r.Handoff).ToArray();
+        jobs.Enqueue<RunBatchJob>(j => j.RunAsync(tenantId, runIds, handoffs, runIds.Length, Short(description), CancellationToken.None));
+    }
+
     public void Schedule(Guid tenantId, Guid runId, Guid handoff, string description, DateTimeOffset dueAt)
     {
         var delay = dueAt - clock.GetUtcNow();

@@ -68,6 +68,24 @@ public sealed class BenchApp : WebApplicationFactory<Program>
         }
     }
 
+    /// <summary>The seed notes' templates and workflows of one demo IB (John, Sarah or Mike), published and ON.</summary>
+    public async Task SeedDemoWorkflowsAsync(Guid tenantId, string demoIb, CancellationToken cancellationToken)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        using (scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(tenantId))
+        {
+            await scope.ServiceProvider.GetRequiredService<Web.Hosting.DemoWorkflows>().SeedAsync(demoIb, cancellationToken);
+        }
+    }
+
+    /// <summary>Starts a CSV import as the /Leads upload does once it has the file; returns the import's id.</summary>
+    public async Task<Guid> StartImportAsync(Guid tenantId, string fileName, byte[] content, CancellationToken cancellationToken)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var import = await scope.ServiceProvider.GetRequiredService<Automation.Leads.Import.LeadImports>().StartAsync(tenantId, fileName, content, cancellationToken);
+        return import.Id;
+    }
+
     /// <summary>Templates as the editor saves them, each with an HTML body of about 20 KiB.</summary>
     public async Task CreateTemplatesAsync(Guid tenantId, int count, CancellationToken cancellationToken)
     {

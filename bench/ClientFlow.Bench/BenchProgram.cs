@@ -26,6 +26,11 @@ public static class BenchProgram
                 await Measurements.CaptureApiAsync(app, settings, report, stop.Token);
             }
 
+            if (settings.Runs("import"))
+            {
+                await Measurements.CsvImportAsync(app, settings, report, stop.Token);
+            }
+
             if (settings.Runs("waits"))
             {
                 await Measurements.WaitLatenessAsync(app, settings, report, stop.Token);

@@ -1,10 +1,12 @@
+using System.Globalization;
+
 namespace ClientFlow.Bench;
 
 /// <summary>
-/// Sizes of one run: <c>--smoke</c> for CI (small, a minute), otherwise the full run; <c>--only engine</c> (or ingest,
-/// capture, waits) measures one figure.
+/// Sizes of one run: <c>--smoke</c> for CI (small, a minute or two), otherwise the full run; <c>--only engine</c> (or
+/// ingest, capture, import, waits) measures one figure; <c>--rows N</c> sizes the CSV import.
 /// </summary>
-public sealed record BenchSettings(bool Smoke, int Concurrency, int WebhookEvents, int Captures, int Waits)
+public sealed record BenchSettings(bool Smoke, int Concurrency, int WebhookEvents, int Captures, int Waits, int ImportRows)
 {
     public string? Only { get; init; }
 
@@ -12,10 +14,16 @@ public sealed record BenchSettings(bool Smoke, int Concurrency, int WebhookEvent
 
     public static BenchSettings Parse(IReadOnlyList<string> args)
     {
-        var smoke = args.Contains("--smoke");
-        var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
-        return (smoke
-            ? new BenchSettings(Smoke: true, Concurrency: 8, WebhookEvents: 400, Captures: 200, Waits: 60)
-            : new BenchSettings(Smoke: false, Concurrency: 16, WebhookEvents: 10_000, Captures: 3_000, Waits: 1_000)) with { Only = only };
+        var settings = args.Contains("--smoke")
+            ? new BenchSettings(Smoke: true, Concurrency: 8, WebhookEvents: 400, Captures: 200, Waits: 60, ImportRows: 2_000)
+            : new BenchSettings(Smoke: false, Concurrency: 16, WebhookEvents: 10_000, Captures: 3_000, Waits: 1_000, ImportRows: 100_000);
+        var rows = Option(args, "--rows");
+        return settings with
+        {
+            Only = Option(args, "--only"),
+            ImportRows = rows is null ? settings.ImportRows : int.Parse(rows, CultureInfo.InvariantCulture),
+        };
     }
+
+    private static string? Option(IReadOnlyList<string> args, string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
 }
