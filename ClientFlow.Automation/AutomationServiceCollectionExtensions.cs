@@ -6,6 +6,7 @@ using ClientFlow.Automation.Templates;
 using ClientFlow.Automation.Workflows;
 using ClientFlow.Automation.Leads;
 using ClientFlow.Automation.Outbox;
+using ClientFlow.Automation.Retention;
 using ClientFlow.Automation.Systeme;
 using ClientFlow.Automation.Tenancy;
 using ClientFlow.Automation.Webhooks;
@@ -32,6 +33,7 @@ public static class AutomationServiceCollectionExtensions
         services.AddEmail();
         services.AddNotifications();
         services.AddWebhooks();
+        services.AddRetention();
         return services;
     }
 }

@@ -70,6 +70,8 @@ public static partial class DatabaseInitializer
             EngineSweepJob.RecurringId, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
         services.GetRequiredService<IRecurringJobManager>().AddOrUpdate<InboxSweepJob>(
             InboxSweepJob.RecurringId, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
+        services.GetRequiredService<IRecurringJobManager>().AddOrUpdate<RetentionJob>(
+            RetentionJob.RecurringId, job => job.RunAsync(CancellationToken.None), Cron.Hourly());
     }
 
     private static async Task EnsureAdminAsync(UserManager<ClientFlowUser> users, AdminOptions admin, ILogger logger)
