@@ -12,6 +12,11 @@ internal sealed class LeadConfiguration : IEntityTypeConfiguration<Lead>
         builder.HasOne<Tenant>().WithMany().HasForeignKey(l => l.TenantId).OnDelete(DeleteBehavior.Restrict);
         builder.HasIndex(l => new { l.TenantId, l.Email }).IsUnique();
         builder.HasIndex(l => new { l.TenantId, l.CreatedAt });
+
+        // Systeme.io webhooks name a contact by email, or by its id, before the tenant is known (one Systeme.io account
+        // for every IB): without these, each event scanned the whole Leads table.
+        builder.HasIndex(l => l.Email);
+        builder.HasIndex(l => l.SystemeContactId);
         builder.Property(l => l.Email).HasMaxLength(320);
         builder.Property(l => l.Name).HasMaxLength(200);
         builder.Property(l => l.Phone).HasMaxLength(50);

@@ -449,6 +449,10 @@ namespace ClientFlow.Automation.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
+                    b.HasIndex("Email");
+
+                    b.HasIndex("SystemeContactId");
+
                     b.HasIndex("TenantId", "CreatedAt");
 
                     b.HasIndex("TenantId", "Email")

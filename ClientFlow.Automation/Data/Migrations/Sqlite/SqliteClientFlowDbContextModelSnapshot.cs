@@ -442,6 +442,10 @@ namespace ClientFlow.Automation.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("Email");
+
+                    b.HasIndex("SystemeContactId");
+
                     b.HasIndex("TenantId", "CreatedAt");
 
                     b.HasIndex("TenantId", "Email")
