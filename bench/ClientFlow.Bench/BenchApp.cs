@@ -68,6 +68,26 @@ public sealed class BenchApp : WebApplicationFactory<Program>
         }
     }
 
+    /// <summary>A client signed in through the Identity login form, with its cookies, as a browser is.</summary>
+    public async Task<HttpClient> SignedInClientAsync(string email, CancellationToken cancellationToken)
+    {
+        var client = new HttpClient(new SocketsHttpHandler { UseCookies = true, CookieContainer = new System.Net.CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = BaseAddress };
+        var form = await client.GetStringAsync("/Identity/Account/Login", cancellationToken);
+        var token = System.Text.RegularExpressions.Regex.Match(form, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+        using var login = await client.PostAsync("/Identity/Account/Login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["Input.Email"] = email,
+            ["Input.Password"] = Password,
+            ["__RequestVerificationToken"] = token,
+        }), cancellationToken);
+        if (login.StatusCode != System.Net.HttpStatusCode.Redirect)
+        {
+            throw new InvalidOperationException($"Login of {email} answered {(int)login.StatusCode}.");
+        }
+
+        return client;
+    }
+
     /// <summary>The seed notes' templates and workflows of one demo IB (John, Sarah or Mike), published and ON.</summary>
     public async Task SeedDemoWorkflowsAsync(Guid tenantId, string demoIb, CancellationToken cancellationToken)
     {

@@ -41,6 +41,11 @@ public static class BenchProgram
                 await Measurements.EngineThroughputAsync(app, settings, report, stop.Token);
             }
 
+            if (settings.Runs("pages"))
+            {
+                await Measurements.PageLatencyAsync(app, settings, report, stop.Token);
+            }
+
             Measurements.PeakWorkingSet(report);
         }
 

@@ -4,9 +4,9 @@ namespace ClientFlow.Bench;
 
 /// <summary>
 /// Sizes of one run: <c>--smoke</c> for CI (small, a minute or two), otherwise the full run; <c>--only engine</c> (or
-/// ingest, capture, import, waits) measures one figure; <c>--rows N</c> sizes the CSV import.
+/// ingest, capture, import, waits, pages) measures one figure; <c>--rows N</c> sizes the CSV import.
 /// </summary>
-public sealed record BenchSettings(bool Smoke, int Concurrency, int WebhookEvents, int Captures, int Waits, int ImportRows)
+public sealed record BenchSettings(bool Smoke, int Concurrency, int WebhookEvents, int Captures, int Waits, int ImportRows, int LeadsPerIb, int PageRequests)
 {
     public string? Only { get; init; }
 
@@ -15,8 +15,8 @@ public sealed record BenchSettings(bool Smoke, int Concurrency, int WebhookEvent
     public static BenchSettings Parse(IReadOnlyList<string> args)
     {
         var settings = args.Contains("--smoke")
-            ? new BenchSettings(Smoke: true, Concurrency: 8, WebhookEvents: 400, Captures: 200, Waits: 60, ImportRows: 2_000)
-            : new BenchSettings(Smoke: false, Concurrency: 16, WebhookEvents: 10_000, Captures: 3_000, Waits: 1_000, ImportRows: 100_000);
+            ? new BenchSettings(Smoke: true, Concurrency: 8, WebhookEvents: 400, Captures: 200, Waits: 60, ImportRows: 2_000, LeadsPerIb: 2_000, PageRequests: 20)
+            : new BenchSettings(Smoke: false, Concurrency: 16, WebhookEvents: 10_000, Captures: 3_000, Waits: 1_000, ImportRows: 100_000, LeadsPerIb: 100_000, PageRequests: 100);
         var rows = Option(args, "--rows");
         return settings with
         {

@@ -188,6 +188,53 @@ public static class Measurements
         report.Add($"CSV import: first step of all {expectedRuns.ToString("N0", CultureInfo.InvariantCulture)} runs, s", Seconds(firstSteps), "-", "<= 300", firstSteps <= TimeSpan.FromMinutes(5));
     }
 
+    /// <summary>
+    /// Page latency as an IB sees it (one signed-in browser, pages one after another) with 100,000 leads of theirs,
+    /// each with its runs and emails, among 1,000,000 leads of ten IBs. Every answer must be 200.
+    /// </summary>
+    public static async Task PageLatencyAsync(BenchApp app, BenchSettings settings, Report report, CancellationToken cancellationToken)
+    {
+        var seeding = Stopwatch.StartNew();
+        var ib = await app.SignUpAsync("pages@bench.test", cancellationToken);
+        await app.SeedDemoWorkflowsAsync(ib.TenantId, "John", cancellationToken);
+        await PageData.SeedLeadsAsync(app, ib.TenantId, "pages.example.com", settings.LeadsPerIb, cancellationToken);
+        await PageData.SeedHistoryAsync(app, ib.TenantId, cancellationToken);
+        for (var other = 1; other < 10; other++)
+        {
+            var neighbour = await app.SignUpAsync($"pages{other}@bench.test", cancellationToken);
+            await PageData.SeedLeadsAsync(app, neighbour.TenantId, $"ib{other}.example.com", settings.LeadsPerIb, cancellationToken);
+        }
+
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"pages: seeded {10 * settings.LeadsPerIb:N0} leads in {seeding.Elapsed.TotalSeconds:0} s"));
+        var lead = await app.AsTenantAsync(ib.TenantId, db => db.Leads.Where(l => l.Email == $"lead{settings.LeadsPerIb / 2}@pages.example.com").Select(l => l.Id).SingleAsync(cancellationToken));
+        using var browser = await app.SignedInClientAsync("pages@bench.test", cancellationToken);
+        string[] pages = ["/", "/Leads", $"/Leads?q=lead{settings.LeadsPerIb / 3}", $"/Leads/{lead}", "/Workflows", "/Leads?p=2000"];
+        var leads = settings.LeadsPerIb.ToString("N0", CultureInfo.InvariantCulture);
+        foreach (var page in pages)
+        {
+            var latencies = new List<double>();
+            for (var i = 0; i < settings.PageRequests + 5; i++)
+            {
+                var sent = Stopwatch.GetTimestamp();
+                using var response = await browser.GetAsync(page, cancellationToken);
+                await response.Content.ReadAsByteArrayAsync(cancellationToken);
+                if (response.StatusCode != System.Net.HttpStatusCode.OK)
+                {
+                    throw new InvalidOperationException($"GET {page} answered {(int)response.StatusCode}");
+                }
+
+                if (i >= 5)
+                {
+                    latencies.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
+                }
+            }
+
+            var sorted = latencies.Order().ToArray();
+            var p95 = Stats.Percentile(sorted, 0.95);
+            report.Add($"page {page.Replace(lead.ToString(), "{lead}", StringComparison.Ordinal)} ({leads} leads/IB), p50 / p95 ms", $"{Ms(Stats.Percentile(sorted, 0.50))} / {Ms(p95)}", "-", "p95 <= 100", p95 <= 100);
+        }
+    }
+
     public static void PeakWorkingSet(Report report)
     {
         using var process = Process.GetCurrentProcess();
