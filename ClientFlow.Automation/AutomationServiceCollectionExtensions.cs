@@ -1,4 +1,5 @@
 using ClientFlow.Automation.Data;
+using ClientFlow.Automation.Diagnostics;
 using ClientFlow.Automation.Email;
 using ClientFlow.Automation.Engine;
 using ClientFlow.Automation.Notifications;
@@ -23,6 +24,7 @@ public static class AutomationServiceCollectionExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddData(configuration, contentRootPath);
+        services.AddDiagnostics();
         services.AddTenancy();
         services.AddLeads();
         services.AddSysteme();

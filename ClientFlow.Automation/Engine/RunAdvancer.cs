@@ -1,4 +1,5 @@
 using ClientFlow.Automation.Data;
+using ClientFlow.Automation.Diagnostics;
 using ClientFlow.Automation.Workflows;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -20,6 +21,7 @@ public sealed partial class RunAdvancer(
     StepExecutor executor,
     AfterCommit afterCommit,
     IRunScheduler scheduler,
+    ClientFlowMetrics metrics,
     IOptions<EngineOptions> options,
     TimeProvider clock,
     ILogger<RunAdvancer> logger)
@@ -140,6 +142,7 @@ public sealed partial class RunAdvancer(
             }
 
             afterCommit.Flush();
+            metrics.RecordStep();
             LogStep(run.Id, node.Index, outcome ?? "waiting for an open or click");
 
             if (run.Status == RunStatus.Waiting)

@@ -1,4 +1,5 @@
 using ClientFlow.Automation.Data;
+using ClientFlow.Automation.Diagnostics;
 using ClientFlow.Automation.Email;
 using ClientFlow.Automation.Notifications;
 using ClientFlow.Automation.Leads;
@@ -36,6 +37,7 @@ public sealed partial class OutboxDispatcher(
     Engine.AfterCommit afterCommit,
     IServiceScopeFactory scopes,
     OutboxJobs jobs,
+    ClientFlowMetrics metrics,
     IOptions<SystemeOptions> systeme,
     IOptions<OutboxOptions> options,
     TimeProvider clock,
@@ -130,7 +132,11 @@ public sealed partial class OutboxDispatcher(
                 var delay = Backoff(operation.Attempts, (failure as SystemeApiException)?.RetryAfter);
                 LogRetrying(operation.Id, operation.Attempts, delay.TotalSeconds, error);
                 await MarkLeadAsync(operation, LeadSyncState.Retrying, error, cancellationToken);
-                await ReleaseAsync(operation, claim, delay, attemptCounts: true, error);
+                if (await ReleaseAsync(operation, claim, delay, attemptCounts: true, error))
+                {
+                    metrics.RecordOutboxAttempt(operation.Kind, OutboundStatus.Pending);
+                }
+
                 return;
             }
 
@@ -173,13 +179,15 @@ public sealed partial class OutboxDispatcher(
 
         await transaction.CommitAsync(CancellationToken.None);
         afterCommit.Flush();
+        metrics.RecordOutboxAttempt(operation.Kind, status);
     }
 
     /// <summary>
     /// Gives the row back for a later attempt: due after <paramref name="delay"/> and handed to the job scheduled
-    /// for then (its lease covers the wait, so the sweep does not hand it out twice). Only the claim's owner can.
+    /// for then (its lease covers the wait, so the sweep does not hand it out twice). Only the claim's owner can: false
+    /// when its lease lapsed and another worker took the row over.
     /// </summary>
-    private async Task ReleaseAsync(OutboundOperation operation, OutboundClaim claim, TimeSpan delay, bool attemptCounts, string? error = null)
+    private async Task<bool> ReleaseAsync(OutboundOperation operation, OutboundClaim claim, TimeSpan delay, bool attemptCounts, string? error = null)
     {
         var now = clock.GetUtcNow();
         var dueAt = now + delay;
@@ -201,7 +209,7 @@ public sealed partial class OutboxDispatcher(
                 await transaction.RollbackAsync(CancellationToken.None);
                 afterCommit.Discard();
                 LogLostLease(operation.Id);
-                return;
+                return false;
             }
 
             await transaction.CommitAsync(CancellationToken.None);
@@ -209,6 +217,7 @@ public sealed partial class OutboxDispatcher(
 
         afterCommit.Discard();
         jobs.Schedule(operation.TenantId, operation.Id, delay);
+        return true;
     }
 
     private async Task RescheduleIfEarlyAsync(Guid operationId, DateTimeOffset now, CancellationToken cancellationToken)

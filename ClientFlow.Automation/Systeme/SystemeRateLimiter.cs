@@ -24,8 +24,7 @@ public sealed class SystemeRateLimiter(IServiceScopeFactory scopes, IOptions<Sys
         while (true)
         {
             var now = clock.GetUtcNow();
-            // Whole-millisecond windows in integer ticks: the same instant on every node and in every database's precision.
-            var start = new DateTimeOffset(now.UtcTicks / window.Ticks * window.Ticks, TimeSpan.Zero);
+            var start = WindowStart(now, window);
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<ClientFlowDbContext>();
             var granted = await db.SystemeBudgets
@@ -81,11 +80,30 @@ public sealed class SystemeRateLimiter(IServiceScopeFactory scopes, IOptions<Sys
         return RefillDelay(response);
     }
 
+    /// <summary>
+    /// Requests the shared budget can still grant in the window <paramref name="now"/> falls in (none while every node is
+    /// paused): what the same conditional update in <see cref="WaitAsync"/> would allow, for the operators' gauge.
+    /// </summary>
+    internal static int Remaining(SystemeBudget budget, double perSecond, DateTimeOffset now)
+    {
+        if (budget.PausedUntil > now)
+        {
+            return 0;
+        }
+
+        var (window, limit) = Window(perSecond);
+        return budget.WindowStart == WindowStart(now, window) ? Math.Max(0, limit - budget.Granted) : limit;
+    }
+
     private static readonly TimeSpan MinimumWait = TimeSpan.FromMilliseconds(10);
 
     /// <summary>A window of a second holding the whole per-second rate; below one request a second, one request per longer window.</summary>
     private static (TimeSpan Window, int Limit) Window(double perSecond) =>
         perSecond >= 1 ? (TimeSpan.FromSeconds(1), (int)Math.Floor(perSecond)) : (TimeSpan.FromMilliseconds(Math.Ceiling(1000 / perSecond)), 1);
+
+    /// <summary>Whole-millisecond windows in integer ticks: the same instant on every node and in every database's precision.</summary>
+    private static DateTimeOffset WindowStart(DateTimeOffset now, TimeSpan window) =>
+        new(now.UtcTicks / window.Ticks * window.Ticks, TimeSpan.Zero);
 
     private TimeSpan? RefillDelay(HttpResponseMessage response)
     {

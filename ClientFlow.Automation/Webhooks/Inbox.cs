@@ -1,4 +1,5 @@
 using ClientFlow.Automation.Data;
+using ClientFlow.Automation.Diagnostics;
 using ClientFlow.Automation.Jobs;
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
@@ -9,7 +10,7 @@ namespace ClientFlow.Automation.Webhooks;
 /// Stores inbound events before they are acknowledged and hands each to a job. A redelivered message id
 /// hits the unique index and is reported as a duplicate, never stored or processed twice.
 /// </summary>
-public sealed class Inbox(ClientFlowDbContext db, IBackgroundJobClient jobs, TimeProvider clock)
+public sealed class Inbox(ClientFlowDbContext db, IBackgroundJobClient jobs, ClientFlowMetrics metrics, TimeProvider clock)
 {
     /// <summary>How long a claimed or handed-out event is left alone before the sweep counts its job as lost.</summary>
     public static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
@@ -28,8 +29,11 @@ public sealed class Inbox(ClientFlowDbContext db, IBackgroundJobClient jobs, Tim
         catch (DbUpdateException ex) when (db.IsUniqueViolation(ex))
         {
             db.Entry(inbound).State = EntityState.Detached;
+            metrics.RecordWebhook(inbound.Source, inbound.Status, duplicate: true);
             return false;
         }
+
+        metrics.RecordWebhook(inbound.Source, inbound.Status, duplicate: false);
 
         if (inbound.Status == InboundStatus.Pending)
         {

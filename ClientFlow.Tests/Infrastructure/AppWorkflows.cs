@@ -81,6 +81,19 @@ public static class AppWorkflows
         return await scope.ServiceProvider.GetRequiredService<EngineSweep>().RunAsync(TestContext.Current.CancellationToken);
     }
 
+    /// <summary>
+    /// Takes the recurring sweeps off the host's Hangfire: a minute boundary can then no longer hand out, mid-test, the
+    /// due rows a test is counting (tests run a sweep themselves when they want one).
+    /// </summary>
+    public static void RemoveRecurringSweeps(this ClientFlowAppFactory app)
+    {
+        var recurring = app.Services.GetRequiredService<Hangfire.IRecurringJobManager>();
+        foreach (var id in new[] { Automation.Jobs.EngineSweepJob.RecurringId, Automation.Jobs.OutboxSweepJob.RecurringId, Automation.Jobs.InboxSweepJob.RecurringId })
+        {
+            recurring.RemoveIfExists(id);
+        }
+    }
+
     /// <summary>One pass of the outbox sweep.</summary>
     public static async Task<int> SweepOutboxAsync(this ClientFlowAppFactory app)
     {

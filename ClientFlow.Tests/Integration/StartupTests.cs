@@ -97,6 +97,7 @@ public sealed class StartupTests
     [InlineData("Database:Provider", "Postgres", "ConnectionStrings:Postgres")]
     [InlineData("Database:Provider", "Oracle", "Database:Provider")]
     [InlineData("Admin:Password", "", "Admin:Password")]
+    [InlineData("Metrics:ScrapeToken", "too-short-to-be-secret", "Metrics:ScrapeToken")]
     public async Task BadSetting_StopsStartUp_WithAMessageNamingIt(string key, string value, string named)
     {
         await using var database = new SqliteTestDatabase();

@@ -39,6 +39,7 @@ public static class ClientFlowApplicationExtensions
         app.MapSystemeWebhookEndpoints();
         app.MapOpenApi().AllowAnonymous();
         app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = WriteHealthAsync }).AllowAnonymous();
+        app.MapClientFlowMetrics();
         app.MapHangfireDashboardWithAuthorizationPolicy(Policies.Admin, "/hangfire", new DashboardOptions
         {
             DashboardTitle = "ClientFlow jobs",

@@ -15,7 +15,7 @@ namespace ClientFlow.Web.Hosting;
 
 public static class ClientFlowWebBuilderExtensions
 {
-    /// <summary>Everything the web host registers: logging, Automation, Identity, pages, Hangfire, health.</summary>
+    /// <summary>Everything the web host registers: logging, Automation, Identity, pages, Hangfire, health, metrics.</summary>
     public static WebApplicationBuilder AddClientFlowWeb(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -73,6 +73,7 @@ public static class ClientFlowWebBuilderExtensions
 
         services.AddClientFlowHangfire(configuration);
         services.AddHealthChecks().AddDbContextCheck<ClientFlowDbContext>("database");
+        services.AddClientFlowMetrics();
         services.AddProblemDetails();
         services.AddClientFlowRateLimits(configuration);
         services.AddOpenApi(options => options.ShouldInclude = description => description.RelativePath?.StartsWith("api/", StringComparison.Ordinal) == true);

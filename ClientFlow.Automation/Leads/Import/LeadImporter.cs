@@ -1,4 +1,5 @@
 using ClientFlow.Automation.Data;
+using ClientFlow.Automation.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using nietras.SeparatedValues;
 
@@ -9,7 +10,7 @@ namespace ClientFlow.Automation.Leads.Import;
 /// <see cref="LeadCapture"/> (limit and policy included), and every rejected row is stored with its
 /// line and reason. Progress is saved after each batch, and a restarted job resumes after the last one.
 /// </summary>
-public sealed class LeadImporter(ClientFlowDbContext db, LeadCapture capture, TimeProvider clock)
+public sealed class LeadImporter(ClientFlowDbContext db, LeadCapture capture, ClientFlowMetrics metrics, TimeProvider clock)
 {
     public const int BatchSize = 1000;
     public const int MaxRejectionsKept = 10_000;
@@ -60,6 +61,7 @@ public sealed class LeadImporter(ClientFlowDbContext db, LeadCapture capture, Ti
 
     private async Task ImportBatchAsync(LeadImport import, List<(int Line, LeadInput Input)> batch, CancellationToken cancellationToken)
     {
+        var (imported, existing, rejected) = (import.ImportedRows, import.ExistingRows, import.RejectedRows);
         var valid = new List<(int Line, LeadInput Input)>();
         foreach (var (line, raw) in batch)
         {
@@ -97,6 +99,7 @@ public sealed class LeadImporter(ClientFlowDbContext db, LeadCapture capture, Ti
 
         import.ProcessedRows += batch.Count;
         await db.SaveChangesAsync(cancellationToken);
+        metrics.RecordImportRows(import.ImportedRows - imported, import.ExistingRows - existing, import.RejectedRows - rejected);
         db.ChangeTracker.Clear();
         db.Attach(import);
     }
