@@ -18,6 +18,7 @@ public static class EngineServiceCollectionExtensions
         services.AddScoped<EngagementWake>();
         services.AddScoped<RunJob>();
         services.AddScoped<RunBatchJob>();
+        services.AddScoped<ResumeRunsJob>();
         services.AddScoped<EngineSweepJob>();
         return services;
     }

@@ -19,6 +19,9 @@ public sealed class HangfireRunScheduler(IBackgroundJobClient jobs, TimeProvider
         jobs.Enqueue<RunBatchJob>(j => j.RunAsync(tenantId, runIds, handoffs, runIds.Length, Short(description), CancellationToken.None));
     }
 
+    public void ResumeWorkflow(Guid tenantId, Guid workflowId, Guid handoff, string workflowName) =>
+        jobs.Enqueue<ResumeRunsJob>(j => j.RunAsync(tenantId, workflowId, handoff, Short(workflowName), CancellationToken.None));
+
     public void Schedule(Guid tenantId, Guid runId, Guid handoff, string description, DateTimeOffset dueAt)
     {
         var delay = dueAt - clock.GetUtcNow();

@@ -123,14 +123,14 @@ public sealed class WorkflowEditor(
 
         // Resuming is a new hand-off: a delayed job still scheduled from before OFF finds itself superseded, so ON
         // never adds a second job chain.
+        // The runs are handed to their jobs by one background job, not one call per run inside this request.
         var handoff = Guid.NewGuid();
-        var paused = await db.WorkflowRuns.Where(r => r.WorkflowId == workflow.Id && r.Status == RunStatus.Paused).Select(r => new { r.Id, r.DueAt }).ToListAsync(cancellationToken);
-        await db.WorkflowRuns
+        var resumed = await db.WorkflowRuns
             .Where(r => r.WorkflowId == workflow.Id && r.Status == RunStatus.Paused)
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RunStatus.Waiting).SetProperty(r => r.Handoff, handoff).SetProperty(r => r.Revision, r => r.Revision + 1), cancellationToken);
-        foreach (var run in paused)
+        if (resumed > 0)
         {
-            scheduler.Schedule(workflow.TenantId, run.Id, handoff, $"{workflow.Name}, resumed", run.DueAt);
+            scheduler.ResumeWorkflow(workflow.TenantId, workflow.Id, handoff, workflow.Name);
         }
 
         return null;

@@ -51,7 +51,7 @@ public sealed class IndexModel(ClientFlowDbContext db, WorkflowEditor editor, Ti
         LeadsThisMonth = await db.Leads.CountAsync(l => l.CreatedAt >= monthStart, cancellationToken);
         EmailsSent = await db.EmailMessages.CountAsync(m => m.Kind == EmailKind.Workflow && m.Status == EmailStatus.Sent, cancellationToken);
         LeadsNurtured = await db.Leads.CountAsync(l => l.Status == LeadStatus.Nurturing || l.Status == LeadStatus.Engaged, cancellationToken);
-        ConvertedLeads = await db.Leads.CountAsync(l => l.Tags.Any(t => t.Slug == CaptureTags.Converted), cancellationToken);
+        ConvertedLeads = await db.ConvertedCountAsync(cancellationToken);
         LeadsInWorkflows = await db.WorkflowRuns
             .Where(r => r.Status == RunStatus.Running || r.Status == RunStatus.Waiting)
             .Select(r => r.LeadId).Distinct().CountAsync(cancellationToken);

@@ -15,7 +15,7 @@ public sealed record BenchSettings(bool Smoke, int Concurrency, int WebhookEvent
     public static BenchSettings Parse(IReadOnlyList<string> args)
     {
         var settings = args.Contains("--smoke")
-            ? new BenchSettings(Smoke: true, Concurrency: 8, WebhookEvents: 400, Captures: 200, Waits: 60, ImportRows: 2_000, LeadsPerIb: 2_000, PageRequests: 20)
+            ? new BenchSettings(Smoke: true, Concurrency: 8, WebhookEvents: 400, Captures: 200, Waits: 60, ImportRows: 1_000, LeadsPerIb: 1_000, PageRequests: 20)
             : new BenchSettings(Smoke: false, Concurrency: 16, WebhookEvents: 10_000, Captures: 3_000, Waits: 1_000, ImportRows: 100_000, LeadsPerIb: 100_000, PageRequests: 100);
         var rows = Option(args, "--rows");
         return settings with

@@ -169,8 +169,8 @@ public sealed class IndexModel(ClientFlowDbContext db, LeadCapture capture, Lead
         Stats = new LeadStats(
             await db.Leads.CountAsync(cancellationToken),
             await db.Leads.CountAsync(l => l.CreatedAt >= monthStart, cancellationToken),
-            await db.Leads.CountAsync(l => l.Tags.Any(t => t.Slug == CaptureTags.Converted), cancellationToken));
-        TagSlugs = await db.LeadTags.Select(t => t.Slug).Distinct().OrderBy(s => s).ToListAsync(cancellationToken);
+            await db.ConvertedCountAsync(cancellationToken));
+        TagSlugs = await db.TagSlugsAsync(cancellationToken);
 
         var leads = db.Leads.AsNoTracking();
         if (!string.IsNullOrWhiteSpace(Query))
