@@ -4,7 +4,7 @@ namespace ClientFlow.Bench;
 
 /// <summary>
 /// Sizes of one run: <c>--smoke</c> for CI (small, a minute or two), otherwise the full run; <c>--only engine</c> (or
-/// ingest, capture, import, waits, pages) measures one figure; <c>--rows N</c> sizes the CSV import.
+/// ingest, capture, import, waits, pages) measures one figure; <c>--rows N</c> sizes the CSV import and <c>--leads N</c> the leads of each IB behind the page figures.
 /// </summary>
 public sealed record BenchSettings(bool Smoke, int Concurrency, int WebhookEvents, int Captures, int Waits, int ImportRows, int LeadsPerIb, int PageRequests)
 {
@@ -18,10 +18,12 @@ public sealed record BenchSettings(bool Smoke, int Concurrency, int WebhookEvent
             ? new BenchSettings(Smoke: true, Concurrency: 8, WebhookEvents: 400, Captures: 200, Waits: 60, ImportRows: 1_000, LeadsPerIb: 1_000, PageRequests: 20)
             : new BenchSettings(Smoke: false, Concurrency: 16, WebhookEvents: 10_000, Captures: 3_000, Waits: 1_000, ImportRows: 100_000, LeadsPerIb: 100_000, PageRequests: 100);
         var rows = Option(args, "--rows");
+        var leads = Option(args, "--leads");
         return settings with
         {
             Only = Option(args, "--only"),
             ImportRows = rows is null ? settings.ImportRows : int.Parse(rows, CultureInfo.InvariantCulture),
+            LeadsPerIb = leads is null ? settings.LeadsPerIb : int.Parse(leads, CultureInfo.InvariantCulture),
         };
     }
 

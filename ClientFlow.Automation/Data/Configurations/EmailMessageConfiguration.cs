@@ -11,7 +11,11 @@ internal sealed class EmailMessageConfiguration : IEntityTypeConfiguration<Email
         builder.HasIndex(m => m.Token).IsUnique();
         builder.HasIndex(m => new { m.TenantId, m.RunId, m.StepIndex }).IsUnique().HasFilter("\"RunId\" IS NOT NULL");
         builder.HasIndex(m => new { m.TenantId, m.CreatedAt });
-        builder.HasIndex(m => new { m.TenantId, m.LeadId });
+        // A lead's emails newest first (its page) come from one range in order; with (tenant, lead) alone SQLite read
+        // the tenant's whole (tenant, created) index for the order instead. The dashboard counts sent workflow
+        // emails from a range of the second.
+        builder.HasIndex(m => new { m.TenantId, m.LeadId, m.CreatedAt });
+        builder.HasIndex(m => new { m.TenantId, m.Kind, m.Status });
         builder.Property(m => m.Kind).HasConversion<string>().HasMaxLength(20);
         builder.Property(m => m.Status).HasConversion<string>().HasMaxLength(20);
         builder.Property(m => m.Channel).HasConversion<string>().HasMaxLength(20);

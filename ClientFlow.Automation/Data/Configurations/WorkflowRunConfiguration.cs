@@ -20,6 +20,9 @@ internal sealed class WorkflowRunConfiguration : IEntityTypeConfiguration<Workfl
         builder.HasIndex(r => new { r.TenantId, r.EnrolmentKey }).IsUnique().HasFilter("\"EnrolmentKey\" IS NOT NULL");
         builder.HasIndex(r => new { r.TenantId, r.WorkflowId, r.Status });
         builder.HasIndex(r => new { r.TenantId, r.LeadId });
+
+        // "Leads in workflows" on the dashboard: the distinct leads of active runs, read from this index alone.
+        builder.HasIndex(r => new { r.TenantId, r.Status, r.LeadId });
         builder.HasIndex(r => new { r.Status, r.DueAt });
     }
 }

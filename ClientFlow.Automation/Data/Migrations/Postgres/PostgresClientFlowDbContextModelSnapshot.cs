@@ -171,7 +171,9 @@ namespace ClientFlow.Automation.Data.Migrations.Postgres
 
                     b.HasIndex("TenantId", "CreatedAt");
 
-                    b.HasIndex("TenantId", "LeadId");
+                    b.HasIndex("TenantId", "Kind", "Status");
+
+                    b.HasIndex("TenantId", "LeadId", "CreatedAt");
 
                     b.HasIndex("TenantId", "RunId", "StepIndex")
                         .IsUnique()
@@ -286,6 +288,8 @@ namespace ClientFlow.Automation.Data.Migrations.Postgres
                         .HasFilter("\"EnrolmentKey\" IS NOT NULL");
 
                     b.HasIndex("TenantId", "LeadId");
+
+                    b.HasIndex("TenantId", "Status", "LeadId");
 
                     b.HasIndex("TenantId", "WorkflowId", "Status");
 
@@ -457,6 +461,8 @@ namespace ClientFlow.Automation.Data.Migrations.Postgres
 
                     b.HasIndex("TenantId", "Email")
                         .IsUnique();
+
+                    b.HasIndex("TenantId", "Status");
 
                     b.ToTable("Leads");
                 });

@@ -164,7 +164,9 @@ namespace ClientFlow.Automation.Data.Migrations.Sqlite
 
                     b.HasIndex("TenantId", "CreatedAt");
 
-                    b.HasIndex("TenantId", "LeadId");
+                    b.HasIndex("TenantId", "Kind", "Status");
+
+                    b.HasIndex("TenantId", "LeadId", "CreatedAt");
 
                     b.HasIndex("TenantId", "RunId", "StepIndex")
                         .IsUnique()
@@ -279,6 +281,8 @@ namespace ClientFlow.Automation.Data.Migrations.Sqlite
                         .HasFilter("\"EnrolmentKey\" IS NOT NULL");
 
                     b.HasIndex("TenantId", "LeadId");
+
+                    b.HasIndex("TenantId", "Status", "LeadId");
 
                     b.HasIndex("TenantId", "WorkflowId", "Status");
 
@@ -450,6 +454,8 @@ namespace ClientFlow.Automation.Data.Migrations.Sqlite
 
                     b.HasIndex("TenantId", "Email")
                         .IsUnique();
+
+                    b.HasIndex("TenantId", "Status");
 
                     b.ToTable("Leads");
                 });
