@@ -21,12 +21,16 @@ public sealed class BenchApp : WebApplicationFactory<Program>
     public const string Password = "Bench!Passw0rd";
 
     private readonly string _folder = Directory.CreateTempSubdirectory("clientflow-bench-").FullName;
+    private readonly BenchPostgres? _postgres;
+
+    private BenchApp(BenchPostgres? postgres) => _postgres = postgres;
 
     public Uri BaseAddress => ClientOptions.BaseAddress;
 
-    public static BenchApp Start()
+    /// <summary>The app on a fresh SQLite file, or on a fresh PostgreSQL database (app role under RLS) when one is given.</summary>
+    public static BenchApp Start(BenchPostgres? postgres)
     {
-        var app = new BenchApp();
+        var app = new BenchApp(postgres);
         app.UseKestrel(0);
         app.StartServer();
         return app;
@@ -148,8 +152,18 @@ public sealed class BenchApp : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Benchmark");
-        builder.UseSetting("Database:Provider", "Sqlite");
-        builder.UseSetting("ConnectionStrings:Sqlite", $"Data Source={Path.Combine(_folder, "bench.db")}");
+        if (_postgres is null)
+        {
+            builder.UseSetting("Database:Provider", "Sqlite");
+            builder.UseSetting("ConnectionStrings:Sqlite", $"Data Source={Path.Combine(_folder, "bench.db")}");
+        }
+        else
+        {
+            builder.UseSetting("Database:Provider", "Postgres");
+            builder.UseSetting("ConnectionStrings:Postgres", _postgres.AppConnectionString);
+            builder.UseSetting("ConnectionStrings:PostgresMigrations", _postgres.OwnerConnectionString);
+        }
+
         builder.UseSetting("Systeme:WebhookSecret", WebhookSecret);
         builder.UseSetting("Capture:ApiRequestsPerMinute", "1000000");
         builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");

@@ -4,7 +4,7 @@ namespace ClientFlow.Bench;
 
 /// <summary>
 /// <c>dotnet run -c Release --project bench/ClientFlow.Bench</c> (full sizes) or <c>-- --smoke</c> (CI sizes, a couple of
-/// minutes). Prints each figure beside its baseline and target; exits non-zero only when a measurement could not be
+/// minutes); <c>-- --postgres "Host=...;Username=postgres"</c> runs it on a fresh PostgreSQL database instead of SQLite. Prints each figure beside its baseline and target; exits non-zero only when a measurement could not be
 /// taken, never for a missed target (the report says which).
 /// </summary>
 public static class BenchProgram
@@ -14,7 +14,8 @@ public static class BenchProgram
         var settings = BenchSettings.Parse(args);
         using var stop = new CancellationTokenSource(settings.Smoke ? TimeSpan.FromMinutes(5) : TimeSpan.FromHours(2));
         var report = new Report();
-        await using (var app = BenchApp.Start())
+        await using var postgres = settings.Postgres is { } server ? await BenchPostgres.CreateAsync(server) : null;
+        await using (var app = BenchApp.Start(postgres))
         {
             if (settings.Runs("ingest"))
             {
@@ -49,7 +50,7 @@ public static class BenchProgram
             Measurements.PeakWorkingSet(report);
         }
 
-        report.Print(Console.Out, string.Create(CultureInfo.InvariantCulture, $"ClientFlow benchmark ({(settings.Smoke ? "smoke" : "full")}, SQLite, {Environment.ProcessorCount} cores, {TimeProvider.System.GetUtcNow():yyyy-MM-dd HH:mm} UTC)"));
+        report.Print(Console.Out, string.Create(CultureInfo.InvariantCulture, $"ClientFlow benchmark ({(settings.Smoke ? "smoke" : "full")}, {(postgres is null ? "SQLite" : "PostgreSQL")}, {Environment.ProcessorCount} cores, {TimeProvider.System.GetUtcNow():yyyy-MM-dd HH:mm} UTC)"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{report.Missed} target(s) missed."));
         return 0;
     }

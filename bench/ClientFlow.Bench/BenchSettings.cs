@@ -4,13 +4,16 @@ namespace ClientFlow.Bench;
 
 /// <summary>
 /// Sizes of one run: <c>--smoke</c> for CI (small, a minute or two), otherwise the full run; <c>--only engine</c> (or
-/// ingest, capture, import, waits, pages) measures one figure; <c>--rows N</c> sizes the CSV import and <c>--leads N</c> the leads of each IB behind the page figures.
+/// ingest, capture, import, waits, pages, or several with commas) measures only those figures; <c>--rows N</c> sizes the CSV import and <c>--leads N</c> the leads of each IB behind the page figures.
 /// </summary>
 public sealed record BenchSettings(bool Smoke, int Concurrency, int WebhookEvents, int Captures, int Waits, int ImportRows, int LeadsPerIb, int PageRequests)
 {
     public string? Only { get; init; }
 
-    public bool Runs(string section) => Only is null || string.Equals(Only, section, StringComparison.OrdinalIgnoreCase);
+    /// <summary>A PostgreSQL superuser's connection string (<c>--postgres</c>): the run creates its own database and roles there.</summary>
+    public string? Postgres { get; init; }
+
+    public bool Runs(string section) => Only is null || Only.Split(',').Contains(section, StringComparer.OrdinalIgnoreCase);
 
     public static BenchSettings Parse(IReadOnlyList<string> args)
     {
@@ -22,6 +25,7 @@ public sealed record BenchSettings(bool Smoke, int Concurrency, int WebhookEvent
         return settings with
         {
             Only = Option(args, "--only"),
+            Postgres = Option(args, "--postgres"),
             ImportRows = rows is null ? settings.ImportRows : int.Parse(rows, CultureInfo.InvariantCulture),
             LeadsPerIb = leads is null ? settings.LeadsPerIb : int.Parse(leads, CultureInfo.InvariantCulture),
         };
