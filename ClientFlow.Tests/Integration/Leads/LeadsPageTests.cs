@@ -48,7 +48,11 @@ public sealed class LeadsPageTests(OfflineCaptureApp fixture) : IClassFixture<Of
         Assert.Equal("30", first.QuerySelector("[data-testid=stat-total]")?.TextContent);
         Assert.Equal("2", first.QuerySelector("[data-testid=stat-converted]")?.TextContent);
         Assert.Equal(IndexPageSize, first.QuerySelectorAll("[data-testid=lead-row]").Length);
-        Assert.Equal(30 - IndexPageSize, (await client.GetDocumentAsync("/Leads?p=2")).QuerySelectorAll("[data-testid=lead-row]").Length);
+        var older = first.QuerySelector("[data-testid=page-older]")!.GetAttribute("href")!;
+        var second = await client.GetDocumentAsync(older);
+        Assert.Equal(30 - IndexPageSize, second.QuerySelectorAll("[data-testid=lead-row]").Length);
+        Assert.Empty(Emails(first).Intersect(Emails(second)));
+        Assert.Equal(Emails(first), Emails(await client.GetDocumentAsync(second.QuerySelector("[data-testid=page-newer]")!.GetAttribute("href")!)));
 
         Assert.Equal(["p07@example.com"], Emails(await client.GetDocumentAsync("/Leads?q=zelda")));
         Assert.Equal(["p12@example.com"], Emails(await client.GetDocumentAsync("/Leads?q=P12@")));

@@ -26,8 +26,16 @@ public sealed class IndexModel(ClientFlowDbContext db, LeadCapture capture, Lead
     [BindProperty(SupportsGet = true, Name = "tag")]
     public string? Tag { get; set; }
 
-    [BindProperty(SupportsGet = true, Name = "p")] // "page" is Razor Pages' own route value
-    public int PageNumber { get; set; } = 1;
+    /// <summary>
+    /// Keyset paging: the page shows the leads just older than <see cref="Older"/> (or just newer than
+    /// <see cref="Newer"/>), each a <see cref="LeadCursor"/> of the row at the edge of the page before. A page costs
+    /// one index range however deep it is, where OFFSET stepped over every lead before it.
+    /// </summary>
+    [BindProperty(SupportsGet = true, Name = "older")]
+    public string? Older { get; set; }
+
+    [BindProperty(SupportsGet = true, Name = "newer")]
+    public string? Newer { get; set; }
 
     [BindProperty]
     public FormInput Input { get; set; } = new();
@@ -46,7 +54,10 @@ public sealed class IndexModel(ClientFlowDbContext db, LeadCapture capture, Lead
 
     public int MatchingCount { get; private set; }
 
-    public int PageCount => Math.Max(1, (MatchingCount + PageSize - 1) / PageSize);
+    /// <summary>The cursor of the newer page (null on the newest page) and of the older one (null on the oldest).</summary>
+    public string? NewerCursor { get; private set; }
+
+    public string? OlderCursor { get; private set; }
 
     public LeadStats Stats { get; private set; } = new(0, 0, 0);
 
@@ -102,7 +113,7 @@ public sealed class IndexModel(ClientFlowDbContext db, LeadCapture capture, Lead
         var started = await enrolments.EnrolByHandAsync(workflow.Id, ids, cancellationToken);
         TempData["Flash"] = $"Enrolled {started} of {ids.Count} leads in {workflow.Name}."
             + (started < ids.Count ? " Leads already enrolled or unsubscribed were skipped." : string.Empty);
-        return RedirectToPage(new { q = Query, status = Status, tag = Tag, p = PageNumber });
+        return RedirectToPage(new { q = Query, status = Status, tag = Tag, older = Older, newer = Newer });
     }
 
     public async Task<IActionResult> OnPostImportAsync(IFormFile? file, CancellationToken cancellationToken)
@@ -192,10 +203,7 @@ public sealed class IndexModel(ClientFlowDbContext db, LeadCapture capture, Lead
         }
 
         MatchingCount = await leads.CountAsync(cancellationToken);
-        PageNumber = Math.Clamp(PageNumber, 1, PageCount);
-        Leads = await leads.OrderByDescending(l => l.CreatedAt).ThenBy(l => l.Email)
-            .Skip((PageNumber - 1) * PageSize).Take(PageSize)
-            .ToListAsync(cancellationToken);
+        await LoadPageAsync(leads, cancellationToken);
         RecentImports = await db.LeadImports.AsNoTracking().OrderByDescending(i => i.CreatedAt).Take(5)
             .Select(i => new LeadImport
             {
@@ -205,7 +213,60 @@ public sealed class IndexModel(ClientFlowDbContext db, LeadCapture capture, Lead
             .ToListAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// One page in the list's order (newest first, then by email, which is unique per IB), read from the (tenant,
+    /// created) index from the cursor on, one row more than a page to know whether there is a page beyond.
+    /// </summary>
+    private async Task LoadPageAsync(IQueryable<Lead> leads, CancellationToken cancellationToken)
+    {
+#pragma warning disable CA1309 // Translated to SQL comparisons in the database's collation, as the ORDER BY is.
+        if (LeadCursor.TryParse(Newer, out var newer))
+        {
+            var page = await leads
+                .Where(l => l.CreatedAt > newer.CreatedAt || (l.CreatedAt == newer.CreatedAt && string.Compare(l.Email, newer.Email) < 0))
+                .OrderBy(l => l.CreatedAt).ThenByDescending(l => l.Email)
+                .Take(PageSize + 1)
+                .ToListAsync(cancellationToken);
+            Leads = page.Take(PageSize).Reverse().ToList();
+            NewerCursor = page.Count > PageSize ? LeadCursor.Of(Leads[0]) : null;
+            OlderCursor = Leads.Count > 0 ? LeadCursor.Of(Leads[^1]) : null;
+            return;
+        }
+
+        var query = leads;
+        if (LeadCursor.TryParse(Older, out var older))
+        {
+            query = query.Where(l => l.CreatedAt < older.CreatedAt || (l.CreatedAt == older.CreatedAt && string.Compare(l.Email, older.Email) > 0));
+        }
+#pragma warning restore CA1309
+
+        var rows = await query.OrderByDescending(l => l.CreatedAt).ThenBy(l => l.Email).Take(PageSize + 1).ToListAsync(cancellationToken);
+        Leads = rows.Take(PageSize).ToList();
+        NewerCursor = Older is not null && Leads.Count > 0 ? LeadCursor.Of(Leads[0]) : null;
+        OlderCursor = rows.Count > PageSize ? LeadCursor.Of(Leads[^1]) : null;
+    }
+
     public sealed record LeadStats(int Total, int ThisMonth, int Converted);
+
+    /// <summary>A position in the list: a lead's creation time and email, as <c>{ticks}~{email}</c> in the URL.</summary>
+    public readonly record struct LeadCursor(DateTimeOffset CreatedAt, string Email)
+    {
+        public static string Of(Lead lead) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{lead.CreatedAt.UtcTicks}~{lead.Email}");
+
+        public static bool TryParse(string? value, out LeadCursor cursor)
+        {
+            cursor = default;
+            var separator = value?.IndexOf('~', StringComparison.Ordinal) ?? -1;
+            if (separator <= 0 || !long.TryParse(value.AsSpan(0, separator), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ticks)
+                || ticks > DateTimeOffset.MaxValue.UtcTicks)
+            {
+                return false;
+            }
+
+            cursor = new LeadCursor(new DateTimeOffset(ticks, TimeSpan.Zero), value![(separator + 1)..]);
+            return true;
+        }
+    }
 
     public sealed record WorkflowOption(Guid Id, string Name);
 
