@@ -17,11 +17,13 @@ public sealed partial class RunBatchJob(TenantScope tenantScope, RunAdvancer adv
     [Queue(JobQueues.Engine)]
     [AutomaticRetry(Attempts = 3)]
     [JobDisplayName("Advance {3} runs: {4}")]
+    /// <param name="handoffs">The hand-off of each run, in the order of <paramref name="runIds"/>.</param>
+    /// <param name="count">How many runs: only for the job's name in /hangfire.</param>
     public async Task RunAsync(Guid tenantId, Guid[] runIds, Guid[] handoffs, int count, string description, CancellationToken cancellationToken)
     {
         using (tenantScope.Enter(tenantId))
         {
-            for (var i = 0; i < Math.Min(count, Math.Min(runIds.Length, handoffs.Length)); i++)
+            for (var i = 0; i < runIds.Length; i++)
             {
                 using (logger.BeginScope(new Dictionary<string, object> { ["TenantId"] = tenantId, ["RunId"] = runIds[i] }))
                 {
