@@ -1,16 +1,14 @@
 using ClientFlow.Automation.Data;
 using ClientFlow.Automation.Diagnostics;
-using ClientFlow.Automation.Jobs;
-using Hangfire;
 using Microsoft.EntityFrameworkCore;
 
 namespace ClientFlow.Automation.Webhooks;
 
 /// <summary>
-/// Stores inbound events before they are acknowledged and hands each to a job. A redelivered message id
+/// Stores inbound events before they are acknowledged and hands each to a job (through <see cref="InboxHandoff"/>). A redelivered message id
 /// hits the unique index and is reported as a duplicate, never stored or processed twice.
 /// </summary>
-public sealed class Inbox(ClientFlowDbContext db, IBackgroundJobClient jobs, ClientFlowMetrics metrics, TimeProvider clock)
+public sealed class Inbox(ClientFlowDbContext db, InboxHandoff handoff, ClientFlowMetrics metrics, TimeProvider clock)
 {
     /// <summary>How long a claimed or handed-out event is left alone before the sweep counts its job as lost.</summary>
     public static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
@@ -37,7 +35,7 @@ public sealed class Inbox(ClientFlowDbContext db, IBackgroundJobClient jobs, Cli
 
         if (inbound.Status == InboundStatus.Pending)
         {
-            jobs.Enqueue<InboxJob>(j => j.RunAsync(inbound.Id, CancellationToken.None));
+            handoff.Post(inbound.Id);
         }
 
         return true;

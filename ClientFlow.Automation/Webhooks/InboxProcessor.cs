@@ -141,20 +141,23 @@ public sealed partial class InboxProcessor(
             .Take(500)
             .Select(e => e.Id)
             .ToListAsync(cancellationToken);
-        var handedOut = 0;
+        var taken = new List<Guid>(due.Count);
         foreach (var id in due)
         {
-            var taken = await db.InboundEvents
+            if (await db.InboundEvents
                 .Where(e => e.Id == id && (e.Status == InboundStatus.Pending || e.Status == InboundStatus.Processing) && e.NextAttemptAt <= now)
-                .ExecuteUpdateAsync(s => s.SetProperty(e => e.NextAttemptAt, now + Inbox.Lease), cancellationToken);
-            if (taken == 1)
+                .ExecuteUpdateAsync(s => s.SetProperty(e => e.NextAttemptAt, now + Inbox.Lease), cancellationToken) == 1)
             {
-                jobs.Enqueue<InboxJob>(j => j.RunAsync(id, CancellationToken.None));
-                handedOut++;
+                taken.Add(id);
             }
         }
 
-        return handedOut;
+        foreach (var chunk in taken.Chunk(InboxHandoff.EventsPerJob))
+        {
+            jobs.Enqueue<InboxJob>(j => j.RunBatchAsync(chunk, chunk.Length, CancellationToken.None));
+        }
+
+        return taken.Count;
     }
 
     private Task<(InboundStatus, string)> HandleAsync(InboundEvent inbound, JsonNode? body, CancellationToken cancellationToken) =>

@@ -9,6 +9,8 @@ public static class WebhooksServiceCollectionExtensions
     {
         services.AddOptions<InboxOptions>().BindConfiguration(InboxOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddScoped<Inbox>();
+        services.AddSingleton<InboxHandoff>();
+        services.AddHostedService(sp => sp.GetRequiredService<InboxHandoff>());
         services.AddScoped<InboxProcessor>();
         services.AddScoped<WebhookTokens>();
         services.AddScoped<InboxJob>();

@@ -164,6 +164,7 @@ public sealed class BenchApp : WebApplicationFactory<Program>
             builder.UseSetting("ConnectionStrings:PostgresMigrations", _postgres.OwnerConnectionString);
         }
 
+        builder.ConfigureServices(services => services.AddSingleton<IStartupFilter, SignedNoOp>());
         builder.UseSetting("Systeme:WebhookSecret", WebhookSecret);
         builder.UseSetting("Capture:ApiRequestsPerMinute", "1000000");
         builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");

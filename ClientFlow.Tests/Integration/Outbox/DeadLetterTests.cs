@@ -37,6 +37,9 @@ public sealed class DeadLetterApp : IAsyncLifetime
     /// <summary>While true, inbox jobs are lost on the way to Hangfire.</summary>
     public bool LoseInboxJobs { get; set; }
 
+    /// <summary>The events of every inbox job lost so far (the inbox hands events to jobs just after answering).</summary>
+    public System.Collections.Concurrent.ConcurrentBag<Guid> LostEvents { get; } = [];
+
     public async ValueTask InitializeAsync()
     {
         Smtp = SmtpTestServer.Start();
@@ -48,7 +51,7 @@ public sealed class DeadLetterApp : IAsyncLifetime
         {
             services.RemoveAll<TimeProvider>();
             services.AddSingleton<TimeProvider>(Clock);
-            DroppingJobClient.Register(services, job => job.Type == typeof(OutboxJob) || (LoseInboxJobs && job.Type == typeof(InboxJob)));
+            DroppingJobClient.Register(services, job => job.Type == typeof(OutboxJob) || (LoseInboxJobs && job.Type == typeof(InboxJob) && Lost(job)));
             services.ConfigureDbContext<SqliteClientFlowDbContext>(o => o.AddInterceptors(new PoisonTag(this)));
         });
         await App.StartAsync();
@@ -59,6 +62,16 @@ public sealed class DeadLetterApp : IAsyncLifetime
         await App.DisposeAsync();
         await Smtp.DisposeAsync();
         await _database.DisposeAsync();
+    }
+
+    private bool Lost(Hangfire.Common.Job job)
+    {
+        foreach (var eventId in job.Args[0] as Guid[] ?? [(Guid)job.Args[0]])
+        {
+            LostEvents.Add(eventId);
+        }
+
+        return true;
     }
 
     /// <summary>A failure nothing in ClientFlow expects, on every attempt, until the test lifts it.</summary>
@@ -134,6 +147,8 @@ public sealed class DeadLetterTests(DeadLetterApp fixture) : IClassFixture<DeadL
         {
             var messageId = $"lost-{Guid.NewGuid():N}";
             Assert.Equal(HttpStatusCode.Accepted, await SignedWebhooks.PostAsync(App, DeadLetterApp.Secret, "CONTACT_CREATED", messageId, """{"contact":{"id":5,"email":"nobody-here@example.com"}}"""));
+            var lost = (await EventAsync(messageId)).Id;
+            await Eventually.HoldsAsync(() => Task.FromResult(fixture.LostEvents.Contains(lost)), "the event's job is lost");
 
             // The job was lost: after the lease the sweep hands the event out once, and the next sweep leaves it to that job.
             fixture.Clock.Advance(Inbox.Lease + TimeSpan.FromMinutes(1));
@@ -144,6 +159,46 @@ public sealed class DeadLetterTests(DeadLetterApp fixture) : IClassFixture<DeadL
         {
             fixture.LoseInboxJobs = false;
         }
+    }
+
+    [Fact]
+    public async Task InboxBatch_GoesOnPastAFailingEvent_AndHandsThatEventToAJobOfItsOwn()
+    {
+        var ib = await App.SeedIbAsync("batch@dead.test", "Batch IB", "batched@example.com");
+        string[] messageIds = [$"batch-poison-{Guid.NewGuid():N}", $"batch-good-{Guid.NewGuid():N}"];
+        fixture.LoseInboxJobs = true;
+        try
+        {
+            foreach (var (messageId, slug) in messageIds.Zip(["poison", "welcomed"]))
+            {
+                Assert.Equal(HttpStatusCode.Accepted, await SignedWebhooks.PostAsync(App, DeadLetterApp.Secret, "CONTACT_TAG_ADDED", messageId,
+                    $$$"""{"contact":{"id":78,"email":"batched@example.com"},"tag":{"id":6,"name":"{{{ib.TagPrefix}}}{{{slug}}}"}}"""));
+            }
+
+            foreach (var messageId in messageIds)
+            {
+                var lost = (await EventAsync(messageId)).Id;
+                await Eventually.HoldsAsync(() => Task.FromResult(fixture.LostEvents.Contains(lost)), "the event's job is lost");
+            }
+        }
+        finally
+        {
+            fixture.LoseInboxJobs = false;
+        }
+
+        // Both events in one batch, the poisoned one first: the batch neither throws nor stops at it.
+        Guid[] eventIds = [(await EventAsync(messageIds[0])).Id, (await EventAsync(messageIds[1])).Id];
+        await using (var scope = App.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<InboxJob>().RunBatchAsync(eventIds, eventIds.Length, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Equal(InboundStatus.Processed, (await EventAsync(messageIds[1])).Status);
+        Assert.Contains((await App.LeadsOfAsync(ib.TenantId)).Single().Tags, t => t.Slug == "welcomed");
+
+        // The poisoned event's own job takes its second attempt now, not after the lease (the fake clock stands still).
+        await Eventually.HoldsAsync(async () => (await EventAsync(messageIds[0])).Status == InboundStatus.DeadLettered, "the failed event's own job gives up");
+        Assert.Equal(2, (await EventAsync(messageIds[0])).Attempts);
     }
 
     [Fact]
