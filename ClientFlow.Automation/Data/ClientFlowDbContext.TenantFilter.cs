@@ -57,7 +57,7 @@ public abstract partial class ClientFlowDbContext
             entityBuilder.HasQueryFilter(TenantFilter, filter);
 
             var tenantId = entityType.FindProperty(nameof(ITenantOwned.TenantId))!;
-            if (!entityType.GetIndexes().Any(i => i.Properties[0] == tenantId))
+            if (!entityType.GetIndexes().Any(i => i.Properties[0] == tenantId) && entityType.FindPrimaryKey()?.Properties[0] != tenantId)
             {
                 entityBuilder.HasIndex(nameof(ITenantOwned.TenantId));
             }

@@ -62,6 +62,8 @@ public abstract partial class ClientFlowDbContext : IdentityDbContext<ClientFlow
 
     public DbSet<Systeme.SystemeBudget> SystemeBudgets => Set<Systeme.SystemeBudget>();
 
+    public DbSet<Counters.TenantCounter> TenantCounters => Set<Counters.TenantCounter>();
+
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     /// <summary>Claims each email for <paramref name="tenantId"/> unless someone holds it already (one insert per chunk, tolerating conflicts).</summary>

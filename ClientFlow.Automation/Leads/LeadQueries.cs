@@ -9,10 +9,6 @@ namespace ClientFlow.Automation.Leads;
 /// </summary>
 public static class LeadQueries
 {
-    /// <summary>Leads tagged converted: one range of the (tenant, slug) tag index (a lead has a tag at most once).</summary>
-    public static Task<int> ConvertedCountAsync(this ClientFlowDbContext db, CancellationToken cancellationToken) =>
-        db.LeadTags.CountAsync(t => t.Slug == CaptureTags.Converted, cancellationToken);
-
     /// <summary>
     /// The distinct tags on the IB's leads, in order: one seek per tag along the (tenant, slug) index ("the first slug
     /// after the last one"), so a few dozen tags cost a few dozen seeks, where DISTINCT read every tag of every lead.

@@ -1,3 +1,4 @@
+using ClientFlow.Automation.Counters;
 using ClientFlow.Automation.Data;
 using ClientFlow.Automation.Email;
 using ClientFlow.Automation.Engine;
@@ -27,7 +28,8 @@ public sealed class IndexModel(ClientFlowDbContext db, WorkflowEditor editor, Ti
 
     public int ConvertedLeads { get; private set; }
 
-    public int LeadsInWorkflows { get; private set; }
+    /// <summary>Workflow runs running or waiting (a lead in two workflows counts twice).</summary>
+    public int RunsInProgress { get; private set; }
 
     public IReadOnlyList<WorkflowCard> Workflows { get; private set; } = [];
 
@@ -45,16 +47,17 @@ public sealed class IndexModel(ClientFlowDbContext db, WorkflowEditor editor, Ti
             return Page();
         }
 
+        // The running counts come from the IB's counters (kept by the database with the rows they count); only "this
+        // month" is counted here, along the (tenant, created) index from the first of the month.
         var now = clock.GetUtcNow();
         var monthStart = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero);
-        TotalLeads = await db.Leads.CountAsync(cancellationToken);
+        var counters = await db.CountersAsync(cancellationToken);
+        TotalLeads = counters.Of(TenantCounterTriggers.Leads);
         LeadsThisMonth = await db.Leads.CountAsync(l => l.CreatedAt >= monthStart, cancellationToken);
-        EmailsSent = await db.EmailMessages.CountAsync(m => m.Kind == EmailKind.Workflow && m.Status == EmailStatus.Sent, cancellationToken);
-        LeadsNurtured = await db.Leads.CountAsync(l => l.Status == LeadStatus.Nurturing || l.Status == LeadStatus.Engaged, cancellationToken);
-        ConvertedLeads = await db.ConvertedCountAsync(cancellationToken);
-        LeadsInWorkflows = await db.WorkflowRuns
-            .Where(r => r.Status == RunStatus.Running || r.Status == RunStatus.Waiting)
-            .Select(r => r.LeadId).Distinct().CountAsync(cancellationToken);
+        EmailsSent = counters.Of(TenantCounterTriggers.WorkflowEmailsSent);
+        LeadsNurtured = counters.Of(TenantCounterTriggers.LeadsNurtured);
+        ConvertedLeads = counters.Of(TenantCounterTriggers.LeadsConverted);
+        RunsInProgress = counters.Of(TenantCounterTriggers.RunsInProgress);
         Workflows = await WorkflowCardsAsync(cancellationToken);
         RecentLeads = await db.Leads.AsNoTracking().OrderByDescending(l => l.CreatedAt).Take(5).ToListAsync(cancellationToken);
         return Page();

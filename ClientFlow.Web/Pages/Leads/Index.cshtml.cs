@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using ClientFlow.Automation.Counters;
 using ClientFlow.Automation.Data;
 using ClientFlow.Automation.Engine;
 using ClientFlow.Automation.Leads;
@@ -177,10 +178,11 @@ public sealed class IndexModel(ClientFlowDbContext db, LeadCapture capture, Lead
         EnrolableWorkflows = await EnrolableWorkflowsQuery(db).ToListAsync(cancellationToken);
         var now = clock.GetUtcNow();
         var monthStart = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero);
+        var counters = await db.CountersAsync(cancellationToken);
         Stats = new LeadStats(
-            await db.Leads.CountAsync(cancellationToken),
+            counters.Of(TenantCounterTriggers.Leads),
             await db.Leads.CountAsync(l => l.CreatedAt >= monthStart, cancellationToken),
-            await db.ConvertedCountAsync(cancellationToken));
+            counters.Of(TenantCounterTriggers.LeadsConverted));
         TagSlugs = await db.TagSlugsAsync(cancellationToken);
 
         var leads = db.Leads.AsNoTracking();

@@ -56,6 +56,26 @@ namespace ClientFlow.Automation.Data.Migrations.Postgres
                     b.ToTable("AuditEntries");
                 });
 
+            modelBuilder.Entity("ClientFlow.Automation.Counters.TenantCounter", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
+
+                    b.Property<int>("Shard")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("Value")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("TenantId", "Name", "Shard");
+
+                    b.ToTable("TenantCounters");
+                });
+
             modelBuilder.Entity("ClientFlow.Automation.Email.EmailMessage", b =>
                 {
                     b.Property<Guid>("Id")

@@ -49,6 +49,26 @@ namespace ClientFlow.Automation.Data.Migrations.Sqlite
                     b.ToTable("AuditEntries");
                 });
 
+            modelBuilder.Entity("ClientFlow.Automation.Counters.TenantCounter", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Shard")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Value")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("TenantId", "Name", "Shard");
+
+                    b.ToTable("TenantCounters");
+                });
+
             modelBuilder.Entity("ClientFlow.Automation.Email.EmailMessage", b =>
                 {
                     b.Property<Guid>("Id")

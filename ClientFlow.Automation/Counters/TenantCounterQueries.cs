@@ -1,0 +1,16 @@
+using ClientFlow.Automation.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace ClientFlow.Automation.Counters;
+
+public static class TenantCounterQueries
+{
+    /// <summary>The IB's counts in one query (a few rows each), by name; a count with no rows yet is absent.</summary>
+    public static async Task<IReadOnlyDictionary<string, int>> CountersAsync(this ClientFlowDbContext db, CancellationToken cancellationToken) =>
+        await db.TenantCounters.AsNoTracking()
+            .GroupBy(c => c.Name)
+            .Select(g => new { Name = g.Key, Value = g.Sum(c => c.Value) })
+            .ToDictionaryAsync(c => c.Name, c => (int)c.Value, cancellationToken);
+
+    public static int Of(this IReadOnlyDictionary<string, int> counters, string name) => counters.GetValueOrDefault(name);
+}
