@@ -81,6 +81,26 @@ public abstract partial class ClientFlowDbContext : IdentityDbContext<ClientFlow
         }
     }
 
+    /// <summary>
+    /// The IB's leads whose email or name contains <paramref name="term"/> in any case, found through the provider's
+    /// trigram index (SQLite FTS5, PostgreSQL <c>pg_trgm</c>) when the term has <see cref="TrigramLength"/> characters or
+    /// more; a shorter term reads the leads one by one, as no trigram index can serve it.
+    /// </summary>
+    public IQueryable<Lead> LeadsMatching(string term)
+    {
+        ArgumentNullException.ThrowIfNull(term);
+        var lowered = term.Trim().ToLowerInvariant();
+#pragma warning disable CA1304, CA1311, CA1862 // Translated to SQL lower(...): no .NET culture is involved.
+        return lowered.Length < TrigramLength
+            ? Leads.Where(l => l.Email.Contains(lowered) || (l.Name != null && l.Name.ToLower().Contains(lowered)))
+            : LeadsMatchingByTrigrams(lowered);
+#pragma warning restore CA1304, CA1311, CA1862
+    }
+
+    public const int TrigramLength = 3;
+
+    private protected abstract IQueryable<Lead> LeadsMatchingByTrigrams(string term);
+
     /// <summary>A date as this provider stores it, for raw SQL.</summary>
     private protected virtual object ProviderValue(DateTimeOffset value) => value;
 

@@ -1,3 +1,4 @@
+using ClientFlow.Automation.Leads;
 using ClientFlow.Automation.Tenancy;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -15,6 +16,16 @@ public sealed class SqliteClientFlowDbContext(DbContextOptions<SqliteClientFlowD
     public override bool IsUniqueViolation(DbUpdateException exception) =>
         exception.InnerException is SqliteException { SqliteErrorCode: SqliteConstraint } sqlite
         && sqlite.Message.Contains("UNIQUE", StringComparison.Ordinal);
+
+    /// <summary>
+    /// The FTS5 trigram table <c>LeadSearch</c> (kept by triggers on <c>Leads</c>, keyed by its rowid) gives the rows whose
+    /// email or name holds the term; the phrase is quoted so no character of the term is FTS5 syntax.
+    /// </summary>
+    private protected override IQueryable<Lead> LeadsMatchingByTrigrams(string term)
+    {
+        var phrase = "\"" + term.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+        return Leads.FromSql($"""SELECT * FROM "Leads" WHERE rowid IN (SELECT rowid FROM "LeadSearch" WHERE "LeadSearch" MATCH {phrase})""");
+    }
 
     private protected override object ProviderValue(DateTimeOffset value) => (long)TimeConverter.ConvertToProvider(value)!;
 

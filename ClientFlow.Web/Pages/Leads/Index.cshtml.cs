@@ -185,14 +185,7 @@ public sealed class IndexModel(ClientFlowDbContext db, LeadCapture capture, Lead
             counters.Of(TenantCounterTriggers.LeadsConverted));
         TagSlugs = await db.TagSlugsAsync(cancellationToken);
 
-        var leads = db.Leads.AsNoTracking();
-        if (!string.IsNullOrWhiteSpace(Query))
-        {
-            var term = Query.Trim().ToLowerInvariant();
-#pragma warning disable CA1304, CA1311, CA1862 // Translated to SQL lower(...) LIKE: no .NET culture is involved.
-            leads = leads.Where(l => l.Email.Contains(term) || (l.Name != null && l.Name.ToLower().Contains(term)));
-#pragma warning restore CA1304, CA1311, CA1862
-        }
+        var leads = (string.IsNullOrWhiteSpace(Query) ? db.Leads : db.LeadsMatching(Query)).AsNoTracking();
 
         if (Status is { } status)
         {
@@ -204,7 +197,10 @@ public sealed class IndexModel(ClientFlowDbContext db, LeadCapture capture, Lead
             leads = leads.Where(l => l.Tags.Any(t => t.Slug == Tag));
         }
 
-        MatchingCount = await leads.CountAsync(cancellationToken);
+        // Unfiltered, the matching leads are all of them: the counter has that number.
+        MatchingCount = string.IsNullOrWhiteSpace(Query) && Status is null && string.IsNullOrWhiteSpace(Tag)
+            ? Stats.Total
+            : await leads.CountAsync(cancellationToken);
         await LoadPageAsync(leads, cancellationToken);
         RecentImports = await db.LeadImports.AsNoTracking().OrderByDescending(i => i.CreatedAt).Take(5)
             .Select(i => new LeadImport
