@@ -3,10 +3,11 @@ using ClientFlow.Tests.Infrastructure;
 namespace ClientFlow.Tests.Postgres;
 
 /// <summary>
-/// The per-IB counters on PostgreSQL, written by the triggers as the app role under row-level security (the trigger
-/// writes the counter of the tenant in scope, spread over shards), and read back summed.
+/// The per-IB counters and the search on PostgreSQL, as the app role under row-level security: the triggers write the
+/// counter of the tenant in scope, spread over shards, and read back summed; the search is an ILIKE served by the
+/// pg_trgm indexes.
 /// </summary>
-public sealed class PostgresTenantCounterTests : IAsyncLifetime
+public sealed class PostgresKeptByTriggersTests : IAsyncLifetime
 {
     private readonly PostgresTestDatabase _database = new();
     private ClientFlowAppFactory _app = null!;
@@ -27,4 +28,7 @@ public sealed class PostgresTenantCounterTests : IAsyncLifetime
 
     [Fact]
     public Task Counters_EqualTheRowsTheyCount_AfterInsertsUpdatesAndDeletes_ForEachIb() => CounterScenario.RunAsync(_app);
+
+    [Fact]
+    public Task Search_FindsSubstringsOfEmailsAndNames_InAnyCase_LiterallyAndOnlyTheIbsOwn() => LeadSearchScenario.RunAsync(_app);
 }

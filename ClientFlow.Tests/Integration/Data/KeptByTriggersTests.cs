@@ -1,16 +1,15 @@
 using ClientFlow.Tests.Infrastructure;
 
-namespace ClientFlow.Tests.Postgres;
+namespace ClientFlow.Tests.Integration.Data;
 
-/// <summary>/Leads search on PostgreSQL as the app role: ILIKE served by the pg_trgm indexes, under row-level security.</summary>
-public sealed class PostgresLeadSearchTests : IAsyncLifetime
+/// <summary>What SQLite triggers keep with the data: the per-IB counters the dashboard and /Leads read, and the FTS5 trigram table behind the search.</summary>
+public sealed class KeptByTriggersTests : IAsyncLifetime
 {
-    private readonly PostgresTestDatabase _database = new();
+    private readonly SqliteTestDatabase _database = new();
     private ClientFlowAppFactory _app = null!;
 
     public async ValueTask InitializeAsync()
     {
-        await _database.InitializeAsync();
         _app = new ClientFlowAppFactory(_database);
         await _app.StartAsync();
         _app.RemoveRecurringSweeps();
@@ -21,6 +20,9 @@ public sealed class PostgresLeadSearchTests : IAsyncLifetime
         await _app.DisposeAsync();
         await _database.DisposeAsync();
     }
+
+    [Fact]
+    public Task Counters_EqualTheRowsTheyCount_AfterInsertsUpdatesAndDeletes_ForEachIb() => CounterScenario.RunAsync(_app);
 
     [Fact]
     public Task Search_FindsSubstringsOfEmailsAndNames_InAnyCase_LiterallyAndOnlyTheIbsOwn() => LeadSearchScenario.RunAsync(_app);
