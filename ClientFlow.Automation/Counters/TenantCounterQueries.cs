@@ -12,5 +12,9 @@ public static class TenantCounterQueries
             .Select(g => new { Name = g.Key, Value = g.Sum(c => c.Value) })
             .ToDictionaryAsync(c => c.Name, c => (int)c.Value, cancellationToken);
 
+    /// <summary>One of the IB's counts (its shards summed).</summary>
+    public static async Task<int> CounterAsync(this ClientFlowDbContext db, string name, CancellationToken cancellationToken) =>
+        (int)await db.TenantCounters.Where(c => c.Name == name).SumAsync(c => c.Value, cancellationToken);
+
     public static int Of(this IReadOnlyDictionary<string, int> counters, string name) => counters.GetValueOrDefault(name);
 }

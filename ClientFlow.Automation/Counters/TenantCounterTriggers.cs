@@ -28,6 +28,8 @@ public static class TenantCounterTriggers
         public string On(string row) => Condition?.Replace("@row", row, StringComparison.Ordinal) ?? "TRUE";
 
         public string Identifier => Name.Replace('-', '_');
+
+        public string Trigger(string operation) => $"TenantCounters_{Identifier}_{operation}";
     }
 
     private static readonly Count[] Counts =
@@ -49,17 +51,17 @@ public static class TenantCounterTriggers
                     ON CONFLICT ("TenantId", "Name", "Shard") DO UPDATE SET "Value" = "Value" + excluded."Value";
                 """;
             migrationBuilder.Sql($"""
-                CREATE TRIGGER "TenantCounters_{count.Identifier}_insert" AFTER INSERT ON "{count.Table}" WHEN {count.On("NEW")}
+                CREATE TRIGGER "{count.Trigger("insert")}" AFTER INSERT ON "{count.Table}" WHEN {count.On("NEW")}
                 BEGIN {add.Replace("@row", "NEW", StringComparison.Ordinal).Replace("@delta", "1", StringComparison.Ordinal)} END;
                 """);
             migrationBuilder.Sql($"""
-                CREATE TRIGGER "TenantCounters_{count.Identifier}_delete" AFTER DELETE ON "{count.Table}" WHEN {count.On("OLD")}
+                CREATE TRIGGER "{count.Trigger("delete")}" AFTER DELETE ON "{count.Table}" WHEN {count.On("OLD")}
                 BEGIN {add.Replace("@row", "OLD", StringComparison.Ordinal).Replace("@delta", "-1", StringComparison.Ordinal)} END;
                 """);
             if (count.Condition is not null)
             {
                 migrationBuilder.Sql($"""
-                    CREATE TRIGGER "TenantCounters_{count.Identifier}_update" AFTER UPDATE ON "{count.Table}" WHEN ({count.On("NEW")}) IS NOT ({count.On("OLD")})
+                    CREATE TRIGGER "{count.Trigger("update")}" AFTER UPDATE ON "{count.Table}" WHEN ({count.On("NEW")}) IS NOT ({count.On("OLD")})
                     BEGIN {add.Replace("@row", "NEW", StringComparison.Ordinal).Replace("@delta", $"CASE WHEN {count.On("NEW")} THEN 1 ELSE -1 END", StringComparison.Ordinal)} END;
                     """);
             }
@@ -89,15 +91,15 @@ public static class TenantCounterTriggers
                     END IF;
                     RETURN NULL;
                 END $$;
-                CREATE TRIGGER "TenantCounters_{count.Identifier}_insert" AFTER INSERT ON "{count.Table}"
+                CREATE TRIGGER "{count.Trigger("insert")}" AFTER INSERT ON "{count.Table}"
                     FOR EACH ROW WHEN ({count.On("NEW")}) EXECUTE FUNCTION "{function}"();
-                CREATE TRIGGER "TenantCounters_{count.Identifier}_delete" AFTER DELETE ON "{count.Table}"
+                CREATE TRIGGER "{count.Trigger("delete")}" AFTER DELETE ON "{count.Table}"
                     FOR EACH ROW WHEN ({count.On("OLD")}) EXECUTE FUNCTION "{function}"();
                 """);
             if (count.Condition is not null)
             {
                 migrationBuilder.Sql($"""
-                    CREATE TRIGGER "TenantCounters_{count.Identifier}_update" AFTER UPDATE ON "{count.Table}"
+                    CREATE TRIGGER "{count.Trigger("update")}" AFTER UPDATE ON "{count.Table}"
                         FOR EACH ROW WHEN (({count.On("NEW")}) IS DISTINCT FROM ({count.On("OLD")})) EXECUTE FUNCTION "{function}"();
                     """);
             }
@@ -106,29 +108,24 @@ public static class TenantCounterTriggers
         }
     }
 
-    public static void DropForSqlite(MigrationBuilder migrationBuilder)
+    public static void DropForSqlite(MigrationBuilder migrationBuilder) => Drop(migrationBuilder, postgres: false);
+
+    public static void DropForPostgres(MigrationBuilder migrationBuilder) => Drop(migrationBuilder, postgres: true);
+
+    private static void Drop(MigrationBuilder migrationBuilder, bool postgres)
     {
         ArgumentNullException.ThrowIfNull(migrationBuilder);
         foreach (var count in Counts)
         {
             foreach (var operation in new[] { "insert", "delete", "update" })
             {
-                migrationBuilder.Sql($"""DROP TRIGGER IF EXISTS "TenantCounters_{count.Identifier}_{operation}";""");
+                migrationBuilder.Sql($"""DROP TRIGGER IF EXISTS "{count.Trigger(operation)}"{(postgres ? $" ON \"{count.Table}\"" : "")};""");
             }
-        }
-    }
 
-    public static void DropForPostgres(MigrationBuilder migrationBuilder)
-    {
-        ArgumentNullException.ThrowIfNull(migrationBuilder);
-        foreach (var count in Counts)
-        {
-            foreach (var operation in new[] { "insert", "delete", "update" })
+            if (postgres)
             {
-                migrationBuilder.Sql($"""DROP TRIGGER IF EXISTS "TenantCounters_{count.Identifier}_{operation}" ON "{count.Table}";""");
+                migrationBuilder.Sql($"""DROP FUNCTION IF EXISTS "tenant_counter_{count.Identifier}"();""");
             }
-
-            migrationBuilder.Sql($"""DROP FUNCTION IF EXISTS "tenant_counter_{count.Identifier}"();""");
         }
     }
 

@@ -62,7 +62,7 @@ public sealed class LeadCapture(
             var maxLeads = await db.Tenants.Where(t => t.Id == tenantId).Select(t => t.MaxLeads).SingleAsync(cancellationToken);
             // The leads counter, not a count of the IB's leads: exact under the tenant row's lock, as every capture
             // (the only path that adds leads) takes it before reading.
-            var count = await db.TenantCounters.Where(c => c.Name == TenantCounterTriggers.Leads).SumAsync(c => c.Value, cancellationToken);
+            var count = await db.CounterAsync(TenantCounterTriggers.Leads, cancellationToken);
 
             var emails = inputs.Select(i => i.Email!).Distinct().ToList();
             var existing = await db.Leads.Include(l => l.Tags).Where(l => emails.Contains(l.Email)).ToDictionaryAsync(l => l.Email, cancellationToken);
