@@ -22,7 +22,7 @@ public sealed class EngineSweep(
         var settings = options.Value;
         var now = clock.GetUtcNow();
         var waitingCutoff = now - settings.SweepGrace;
-        List<(Guid TenantId, Guid Id)> stuck;
+        List<(Guid TenantId, Guid Id, Guid? Handoff)> stuck;
         using (db.ReadAcrossTenants())
         {
             stuck = (await db.WorkflowRuns
@@ -30,36 +30,45 @@ public sealed class EngineSweep(
                     .Where(r => (r.Status == RunStatus.Waiting && r.DueAt <= waitingCutoff) || (r.Status == RunStatus.Running && r.DueAt <= now))
                     .OrderBy(r => r.DueAt)
                     .Take(settings.SweepBatchSize)
-                    .Select(r => new { r.TenantId, r.Id })
+                    .Select(r => new { r.TenantId, r.Id, r.Handoff })
                     .ToListAsync(cancellationToken))
-                .Select(r => (r.TenantId, r.Id))
+                .Select(r => (r.TenantId, r.Id, r.Handoff))
                 .ToList();
         }
 
-        // Each hand-off is a conditional update that gives the run a new hand-off and a lease (a due waiting run
-        // becomes running): the job it replaces is superseded, and the next sweep leaves the run alone until the
-        // lease lapses, however many sweeps run.
+        // Each hand-out is claimed by a conditional update of that run (still stuck, still under the hand-off read above)
+        // that renews its lease: a second sweep, on this node or another, finds the lease live and leaves the run alone.
+        // The run keeps its hand-off, so a job that is only queued behind a backlog longer than the lease is not
+        // superseded: whichever of the two jobs starts first takes the step, and the other finds the run moved on (its
+        // revision and the (run, step) key make that so). A new hand-off here sent every run of a long backlog to the
+        // back of the queue again each time its lease lapsed.
         var leaseUntil = now + settings.Lease;
         var handedOut = 0;
         foreach (var tenant in stuck.GroupBy(r => r.TenantId))
         {
-            var ids = tenant.Select(r => r.Id).ToList();
-            var handoff = Guid.NewGuid();
-            List<Guid> taken;
+            var taken = new List<(Guid RunId, Guid Handoff)>();
             using (tenantScope.Enter(tenant.Key))
             {
-                await db.WorkflowRuns
-                    .Where(r => ids.Contains(r.Id) && ((r.Status == RunStatus.Waiting && r.DueAt <= waitingCutoff) || (r.Status == RunStatus.Running && r.DueAt <= now)))
-                    .ExecuteUpdateAsync(
-                        s => s.SetProperty(r => r.Status, RunStatus.Running)
-                            .SetProperty(r => r.DueAt, leaseUntil)
-                            .SetProperty(r => r.Handoff, handoff)
-                            .SetProperty(r => r.Revision, r => r.Revision + 1),
-                        cancellationToken);
-                taken = await db.WorkflowRuns.Where(r => ids.Contains(r.Id) && r.Handoff == handoff).Select(r => r.Id).ToListAsync(cancellationToken);
+                foreach (var (_, runId, known) in tenant)
+                {
+                    var handoff = known ?? Guid.NewGuid();
+                    var claimed = await db.WorkflowRuns
+                        .Where(r => r.Id == runId && r.Handoff == known
+                            && ((r.Status == RunStatus.Waiting && r.DueAt <= waitingCutoff) || (r.Status == RunStatus.Running && r.DueAt <= now)))
+                        .ExecuteUpdateAsync(
+                            s => s.SetProperty(r => r.Status, RunStatus.Running)
+                                .SetProperty(r => r.DueAt, leaseUntil)
+                                .SetProperty(r => r.Handoff, handoff)
+                                .SetProperty(r => r.Revision, r => r.Revision + 1),
+                            cancellationToken);
+                    if (claimed == 1)
+                    {
+                        taken.Add((runId, handoff));
+                    }
+                }
             }
 
-            foreach (var runId in taken)
+            foreach (var (runId, handoff) in taken)
             {
                 scheduler.Enqueue(tenant.Key, runId, handoff, "recovered by the sweep");
             }

@@ -7,6 +7,7 @@ using ClientFlow.Automation.Workflows;
 using ClientFlow.Tests.Infrastructure;
 using Hangfire;
 using Hangfire.Storage;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
@@ -88,6 +89,49 @@ public sealed class RestartRecoveryTests : IAsyncLifetime
         Assert.Single(await app.MessagesOfAsync(ib.TenantId));
         var steps = await app.StepsOfAsync(ib.TenantId, runId);
         Assert.Equal([0, 1, 2], steps.Select(s => s.StepIndex).Order());
+    }
+
+    [Fact]
+    public async Task Sweep_ReHandsARunWhoseJobIsStillQueued_WithoutSupersedingThatJob_AndTwoSweepsHandItOutOnce()
+    {
+        await using var app = await StartAppAsync();
+        app.RemoveRecurringSweeps();
+        var ib = await app.SeedIbAsync("backlog@engine.test", "Backlog IB");
+        var template = await app.CreateTemplateAsync(ib.TenantId, "Queued", "Queued", "<p>Queued</p>");
+        await app.PublishWorkflowAsync(ib.TenantId, "Backlog", new WorkflowTrigger(TriggerKind.LeadCaptured, null),
+            [new WaitStep(1, WaitUnit.Minutes), new SendEmailStep(template.Id)]);
+        await app.CaptureAsync(ib.TenantId, new LeadInput { Email = "queued@example.com" });
+        await Eventually.HoldsAsync(async () => (await app.RunsOfAsync(ib.TenantId)).SingleOrDefault()?.Status == RunStatus.Waiting, "the run waits");
+        var waiting = (await app.RunsOfAsync(ib.TenantId)).Single();
+        var queuedJob = waiting.Handoff!.Value;
+
+        // The wait is over and its job was handed the run, but sits behind a backlog longer than the lease (its delayed
+        // job in Hangfire is a real minute away, so it stays queued throughout).
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        var lapsed = _clock.GetUtcNow() - TimeSpan.FromSeconds(1);
+        await app.AsTenantAsync(ib.TenantId, db => db.WorkflowRuns.Where(r => r.Id == waiting.Id)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RunStatus.Running).SetProperty(r => r.DueAt, lapsed), TestContext.Current.CancellationToken));
+
+        // Two sweeps at once (two nodes): the conditional update lets one claim the run.
+        var handedOut = await Task.WhenAll(app.SweepRunsAsync(), app.SweepRunsAsync());
+        Assert.Equal(1, handedOut.Sum());
+
+        // The queued job is still entitled to the run, and the lease runs from the sweep.
+        var swept = await app.AsTenantAsync(ib.TenantId, db => db.WorkflowRuns.AsNoTracking().SingleAsync(r => r.Id == waiting.Id, TestContext.Current.CancellationToken));
+        Assert.Equal(queuedJob, swept.Handoff);
+        Assert.True(swept.DueAt > _clock.GetUtcNow(), "the sweep renews the lease");
+
+        // The queued job starts at last, while the sweep's job may be running: the step is taken once between them.
+        await using (var scope = app.Services.CreateAsyncScope())
+        using (scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(ib.TenantId))
+        {
+            await scope.ServiceProvider.GetRequiredService<RunAdvancer>().AdvanceAsync(waiting.Id, queuedJob, TestContext.Current.CancellationToken);
+        }
+
+        await Eventually.HoldsAsync(async () => (await app.RunsOfAsync(ib.TenantId)).Single().Status == RunStatus.Completed, "the run completes");
+        Assert.Single(await app.MessagesOfAsync(ib.TenantId));
+        Assert.Equal([0, 1], (await app.StepsOfAsync(ib.TenantId, waiting.Id)).Select(s => s.StepIndex).Order());
+        Assert.Equal(0, await app.SweepRunsAsync());
     }
 
     private static async Task AdvanceAsync(ClientFlowAppFactory app, Guid tenantId, Guid runId)
