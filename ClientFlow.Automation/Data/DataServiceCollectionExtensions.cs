@@ -13,7 +13,7 @@ public static class DataServiceCollectionExtensions
     /// <param name="contentRootPath">Relative SQLite paths are resolved against it.</param>
     public static IServiceCollection AddData(this IServiceCollection services, IConfiguration configuration, string contentRootPath)
     {
-        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.SectionName);
+        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 
         var options = configuration.GetSection(DatabaseOptions.SectionName).Get<DatabaseOptions>() ?? new DatabaseOptions();
         switch (options.Provider)
@@ -31,6 +31,9 @@ public static class DataServiceCollectionExtensions
             default:
                 var sqlite = ResolveSqlite(configuration.GetConnectionString("Sqlite"), contentRootPath);
                 services.AddDbContext<ClientFlowDbContext, SqliteClientFlowDbContext>(o => o.UseSqlite(sqlite).AddInterceptors(new SqlitePragmasInterceptor()).LogFailedSavesAsWarnings());
+                services.AddSingleton(sp => new SqliteWalCheckpoint(
+                    sqlite, options.SqliteCheckpointInterval, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SqliteWalCheckpoint>>()));
+                services.AddHostedService(sp => sp.GetRequiredService<SqliteWalCheckpoint>());
                 break;
         }
 
