@@ -75,6 +75,10 @@ public abstract partial class ClientFlowDbContext
 
             var current = CurrentTenantId
                 ?? throw new TenantIsolationException($"Cannot write {entry.Metadata.DisplayName()} without a tenant in scope.");
+            if (_tenantContext is TenantScope { IsReadOnly: true })
+            {
+                throw new TenantIsolationException($"Refused to write a {entry.Metadata.DisplayName()} while inspecting a tenant: the admin's view only reads.");
+            }
 
             if (entry.State == EntityState.Added)
             {

@@ -11,7 +11,11 @@ namespace ClientFlow.Automation.Data;
 /// </summary>
 internal sealed class SqlitePragmasInterceptor : DbConnectionInterceptor
 {
-    private const string Sql = "PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 30000;";
+    /// <summary>
+    /// <c>journal_size_limit</c>: each time the write-ahead log starts over, its file is cut back to 64 MiB instead of
+    /// keeping the largest size it ever reached (<see cref="SqliteWalCheckpoint"/> makes sure it starts over).
+    /// </summary>
+    private const string Sql = "PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 30000; PRAGMA journal_size_limit = 67108864;";
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {

@@ -14,7 +14,11 @@ namespace ClientFlow.Automation.Engine;
 /// </summary>
 public sealed class Enrolments(ClientFlowDbContext db, AfterCommit afterCommit, IOptions<EngineOptions> options, TimeProvider clock)
 {
-    private List<LiveWorkflow>? _live;
+    /// <summary>
+    /// ON workflows by tenant, loaded once per scope and tenant: a scope that enters several tenants in turn (the demo
+    /// seeder) must not enrol one tenant's leads in the workflows it loaded for another.
+    /// </summary>
+    private readonly Dictionary<Guid, List<LiveWorkflow>> _live = [];
 
     /// <summary>
     /// Runs this scope added, by enrolment key (kept here rather than read from the change tracker, whose <c>Local</c>
@@ -68,14 +72,20 @@ public sealed class Enrolments(ClientFlowDbContext db, AfterCommit afterCommit, 
             return [];
         }
 
-        // Loaded once per scope (a request, a job, an import batch): a capture of thousands of leads asks once.
-        _live ??= await db.Workflows.AsNoTracking()
-            .Where(w => w.IsOn && w.PublishedVersionId != null)
-            .Join(db.WorkflowVersions.AsNoTracking(), w => w.PublishedVersionId, v => v.Id, (w, v) => new { Workflow = w, Version = v })
-            .AsAsyncEnumerable()
-            .Select(l => new LiveWorkflow(l.Workflow, l.Version, WorkflowProgram.Compile(l.Version.Definition).Start))
-            .ToListAsync(cancellationToken);
-        var candidates = _live.Where(c => trigger(c.Version)).ToList();
+        // Loaded once per scope and tenant (a request, a job, an import batch): a capture of thousands of leads asks once.
+        var tenantId = db.CurrentTenantId ?? throw new Tenancy.TenantIsolationException("Enrolling a lead needs a tenant in scope.");
+        if (!_live.TryGetValue(tenantId, out var live))
+        {
+            live = await db.Workflows.AsNoTracking()
+                .Where(w => w.IsOn && w.PublishedVersionId != null)
+                .Join(db.WorkflowVersions.AsNoTracking(), w => w.PublishedVersionId, v => v.Id, (w, v) => new { Workflow = w, Version = v })
+                .AsAsyncEnumerable()
+                .Select(l => new LiveWorkflow(l.Workflow, l.Version, WorkflowProgram.Compile(l.Version.Definition).Start))
+                .ToListAsync(cancellationToken);
+            _live[tenantId] = live;
+        }
+
+        var candidates = live.Where(c => trigger(c.Version)).ToList();
         if (candidates.Count == 0)
         {
             return [];

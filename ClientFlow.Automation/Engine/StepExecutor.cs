@@ -130,7 +130,10 @@ public sealed class StepExecutor(
         switch (notify.Channel)
         {
             case NotifyChannel.Email:
-                var message = await composer.ComposeNotificationAsync(run.TenantId, notify.Target, $"ClientFlow: {workflow.Name} - {lead.Email}", text, cancellationToken);
+                var subject = string.IsNullOrWhiteSpace(notify.Subject)
+                    ? $"ClientFlow: {workflow.Name} - {lead.Email}"
+                    : renderer.Render(notify.Subject, model, TemplateFormat.Text);
+                var message = await composer.ComposeNotificationAsync(run.TenantId, notify.Target, subject, text, cancellationToken);
                 message.LeadId = lead.Id;
                 emailSends.Add(run.TenantId, message, run.Id, node.Index);
                 return $"Notification email queued to {message.To}";

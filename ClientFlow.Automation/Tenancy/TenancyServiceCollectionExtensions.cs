@@ -13,6 +13,7 @@ public static class TenancyServiceCollectionExtensions
         services.AddScoped<TenantProvisioner>();
         services.AddScoped<IbAccounts>();
         services.AddScoped<TenantDirectory>();
+        services.AddScoped<TenantInspection>();
         return services;
     }
 }

@@ -112,6 +112,11 @@ public static class PublishCheck
             problems.Add($"{where}: the message {messageErrors[0]}");
         }
 
+        if (notify.Subject is { } subject && TemplateCompiler.Check("Subject", subject) is [var subjectError, ..])
+        {
+            problems.Add($"{where}: the subject {subjectError}");
+        }
+
         switch (notify.Channel)
         {
             case NotifyChannel.Webhook when TargetGuard.CheckUrl(notify.Target, allowPrivate) is { } refusal:

@@ -17,7 +17,8 @@ public static class StepText
         {
             NotifyChannel.Webhook => $"Notify me by webhook ({notify.Target})",
             NotifyChannel.Sms => $"Notify me by SMS ({notify.Target})",
-            _ => string.IsNullOrEmpty(notify.Target) ? "Notify me by email" : $"Notify {notify.Target} by email",
+            _ => (string.IsNullOrEmpty(notify.Target) ? "Notify me by email" : $"Notify {notify.Target} by email")
+                + (string.IsNullOrWhiteSpace(notify.Subject) ? string.Empty : $": \"{notify.Subject}\""),
         },
         ExitStep => "Exit",
         _ => step.GetType().Name,
@@ -31,6 +32,8 @@ public static class StepText
         FieldCondition field => field.Operator switch
         {
             FieldOperator.IsSet => $"{FieldName(field.Field)} is set",
+            // The form's buckets allow no "more than 200": the outline says what the condition really compares.
+            FieldOperator.AtLeast when field.Field == LeadField.MonthlyLeads => $"monthly_leads is at least {field.Value} (a bucket of the form: <100, 100-499, 500+)",
             FieldOperator.AtLeast => $"{FieldName(field.Field)} is at least {field.Value}",
             FieldOperator.NotEquals => $"{FieldName(field.Field)} is not {field.Value}",
             FieldOperator.Contains => $"{FieldName(field.Field)} contains {field.Value}",

@@ -36,8 +36,11 @@ public sealed record RemoveTagStep(string Slug) : WorkflowStep;
 /// </summary>
 public sealed record ConditionStep(WorkflowCondition Condition, IReadOnlyList<WorkflowStep> Then, IReadOnlyList<WorkflowStep> Else, WaitStep? WaitUpTo = null) : WorkflowStep;
 
-/// <summary>Tells the IB: an email to <see cref="Target"/> (default the IB's own), a signed webhook, or an SMS.</summary>
-public sealed record NotifyStep(NotifyChannel Channel, string? Target, string Message) : WorkflowStep;
+/// <summary>
+/// Tells the IB: an email to <see cref="Target"/> (default the IB's own), a signed webhook, or an SMS. An email has
+/// <see cref="Subject"/> when given (a template, like the message), else "ClientFlow: {workflow} - {lead's email}".
+/// </summary>
+public sealed record NotifyStep(NotifyChannel Channel, string? Target, string Message, string? Subject = null) : WorkflowStep;
 
 /// <summary>Ends the run here.</summary>
 public sealed record ExitStep : WorkflowStep;

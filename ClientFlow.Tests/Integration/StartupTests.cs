@@ -42,9 +42,9 @@ public sealed class StartupTests
 
             // The seed notes' workflows, published and ON; John's demo leads are already in his Welcome Sequence.
             var workflows = await client.GetDocumentAsync("/Workflows");
-            Assert.Equal(["VIP Lead Alert", "Welcome Sequence"], workflows.QuerySelectorAll("[data-testid=workflow-card] h2").Select(h => h.TextContent.Trim()).Order());
+            Assert.Equal(["High-Value Lead Alert", "VIP Lead Alert", "Welcome Sequence"], workflows.QuerySelectorAll("[data-testid=workflow-card] h2").Select(h => h.TextContent.Trim()).Order());
             Assert.All(workflows.QuerySelectorAll("[data-testid=workflow-toggle]"), t => Assert.Equal("ON", t.TextContent.Trim()));
-            Assert.Contains("If opened \"Welcome\"", workflows.Body?.TextContent, StringComparison.Ordinal);
+            Assert.Contains("If opened \"Welcome - John's Forex Program\"", workflows.Body?.TextContent, StringComparison.Ordinal);
 
             using var admin = app.CreatePageClient();
             await admin.LogInOrFailAsync("admin@clientflow.test", "ClientFlow!2026");
@@ -66,14 +66,14 @@ public sealed class StartupTests
             Assert.Equal(11, await db.Leads.IgnoreQueryFilters().CountAsync(TestContext.Current.CancellationToken));
             var workflows = await db.Workflows.IgnoreQueryFilters().ToListAsync(TestContext.Current.CancellationToken);
             Assert.Equal(
-                ["CFD Onboarding", "Crypto Welcome", "High-Value", "Re-engagement", "VIP Lead Alert", "Welcome Sequence"],
+                ["CFD Onboarding", "Crypto Quick Start", "Crypto Welcome", "High-Value", "High-Value Lead Alert", "Re-engagement", "VIP Lead Alert", "VIP Treatment", "Welcome Sequence"],
                 workflows.Select(w => w.Name).Order(StringComparer.Ordinal));
-            Assert.All(workflows, w => Assert.True(w.IsOn && w.PublishedVersionNumber == 1, $"{w.Name} is published once and ON"));
-            Assert.Equal(8, await db.EmailTemplates.IgnoreQueryFilters().CountAsync(TestContext.Current.CancellationToken));
+            Assert.All(workflows, w => Assert.True(w.PublishedVersionNumber == 1 && w.IsOn == (w.Name != "VIP Treatment"), $"{w.Name} is published once, and ON unless it is the guide's VIP Treatment"));
+            Assert.Equal(12, await db.EmailTemplates.IgnoreQueryFilters().CountAsync(TestContext.Current.CancellationToken));
 
-            // Every demo lead (each has demo-request) is in its IB's welcome workflow.
-            var welcomes = workflows.Where(w => w.Name is "Welcome Sequence" or "Crypto Welcome" or "CFD Onboarding").Select(w => w.Id).ToList();
-            Assert.Equal(11, await db.WorkflowRuns.IgnoreQueryFilters().CountAsync(r => welcomes.Contains(r.WorkflowId), TestContext.Current.CancellationToken));
+            // Every demo lead (each has demo-request) is in its IB's welcome workflows (Sarah's two, as her two notes have them).
+            var welcomes = workflows.Where(w => w.Name is "Welcome Sequence" or "Crypto Welcome" or "Crypto Quick Start" or "CFD Onboarding").Select(w => w.Id).ToList();
+            Assert.Equal(15, await db.WorkflowRuns.IgnoreQueryFilters().CountAsync(r => welcomes.Contains(r.WorkflowId), TestContext.Current.CancellationToken));
         }
     }
 

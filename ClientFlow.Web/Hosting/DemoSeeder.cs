@@ -113,7 +113,12 @@ public sealed class DemoSeeder(
         {
             for (var i = 0; i < captured.Count; i++)
             {
-                var lead = captured[i].Lead!;
+                // Under Capture:Policy=Exclusive the lead another demo IB captured first is refused, as any IB's would be.
+                if (captured[i].Lead is not { } lead)
+                {
+                    continue;
+                }
+
                 var seed = ib.Leads[i];
                 lead.CreatedAt = now.AddDays(-3 * (ib.Leads.Length - i));
                 lead.Status = seed.Status;

@@ -13,7 +13,7 @@ using Microsoft.EntityFrameworkCore;
 namespace ClientFlow.Web.Pages;
 
 /// <summary>The IB's dashboard: the capture, nurture, convert, retain funnel, their workflows and their newest leads.</summary>
-public sealed class IndexModel(ClientFlowDbContext db, WorkflowEditor editor, TimeProvider clock) : PageModel
+public sealed class IndexModel(ClientFlowDbContext db, WorkflowEditor editor, ITenantContext tenant, TimeProvider clock) : PageModel
 {
     /// <summary>Outline lines shown per workflow before "…".</summary>
     public const int OutlineLines = 8;
@@ -28,8 +28,11 @@ public sealed class IndexModel(ClientFlowDbContext db, WorkflowEditor editor, Ti
 
     public int ConvertedLeads { get; private set; }
 
-    /// <summary>Workflow runs running or waiting (a lead in two workflows counts twice).</summary>
-    public int RunsInProgress { get; private set; }
+    /// <summary>Leads won back: tagged <c>re-engaged</c> (RETAIN's figure, see <see cref="Funnel"/>).</summary>
+    public int LeadsReEngaged { get; private set; }
+
+    /// <summary>The four stages' states, by stage.</summary>
+    public IReadOnlyDictionary<FunnelStage, StageState> Stages { get; private set; } = new Dictionary<FunnelStage, StageState>();
 
     public IReadOnlyList<WorkflowCard> Workflows { get; private set; } = [];
 
@@ -57,8 +60,18 @@ public sealed class IndexModel(ClientFlowDbContext db, WorkflowEditor editor, Ti
         EmailsSent = counters.Of(TenantCounterTriggers.WorkflowEmailsSent);
         LeadsNurtured = counters.Of(TenantCounterTriggers.LeadsNurtured);
         ConvertedLeads = counters.Of(TenantCounterTriggers.LeadsConverted);
-        RunsInProgress = counters.Of(TenantCounterTriggers.RunsInProgress);
+        LeadsReEngaged = await db.LeadTags.CountAsync(t => t.Slug == Funnel.ReEngagedTag, cancellationToken);
         Workflows = await WorkflowCardsAsync(cancellationToken);
+
+        // Capture runs until the IB's lead limit refuses captures; the other stages run while one of their workflows does.
+        var maxLeads = await db.Tenants.Where(t => t.Id == tenant.TenantId).Select(t => t.MaxLeads).SingleAsync(cancellationToken);
+        var stages = new Dictionary<FunnelStage, StageState> { [FunnelStage.Capture] = TotalLeads >= maxLeads ? StageState.Paused : StageState.Running };
+        foreach (var stage in new[] { FunnelStage.Nurture, FunnelStage.Convert, FunnelStage.Retain })
+        {
+            stages[stage] = Funnel.StateOf(Workflows.Where(w => w.Stage == stage).Select(w => (w.IsOn, w.IsPublished)).ToList());
+        }
+
+        Stages = stages;
         RecentLeads = await db.Leads.AsNoTracking().OrderByDescending(l => l.CreatedAt).Take(5).ToListAsync(cancellationToken);
         return Page();
     }
@@ -79,10 +92,10 @@ public sealed class IndexModel(ClientFlowDbContext db, WorkflowEditor editor, Ti
         {
             var definition = w.PublishedVersionId is { } id && published.TryGetValue(id, out var json) ? WorkflowDefinition.FromJson(json) : w.Draft;
             var lines = Outline.Of(definition, names);
-            return new WorkflowCard(w.Id, w.Name, w.IsOn, w.PublishedVersionId is not null, lines.Take(OutlineLines).ToList(), lines.Count > OutlineLines);
+            return new WorkflowCard(w.Id, w.Name, w.IsOn, w.PublishedVersionId is not null, Funnel.StageOf(definition.Trigger), lines.Take(OutlineLines).ToList(), lines.Count > OutlineLines);
         }).ToList();
     }
 
-    /// <summary>A workflow on the dashboard: name, ON/OFF and the first lines of its outline (the published version's, else the draft's).</summary>
-    public sealed record WorkflowCard(Guid Id, string Name, bool IsOn, bool IsPublished, IReadOnlyList<Outline.Line> Outline, bool IsTruncated);
+    /// <summary>A workflow on the dashboard: name, ON/OFF, its stage and the first lines of its outline (the published version's, else the draft's).</summary>
+    public sealed record WorkflowCard(Guid Id, string Name, bool IsOn, bool IsPublished, FunnelStage Stage, IReadOnlyList<Outline.Line> Outline, bool IsTruncated);
 }

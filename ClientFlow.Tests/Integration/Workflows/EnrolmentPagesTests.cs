@@ -226,8 +226,8 @@ public sealed class EnrolmentPagesTests(EnrolmentPagesApp fixture) : IClassFixtu
         Assert.Equal(sent.ToString(System.Globalization.CultureInfo.InvariantCulture), page.QuerySelector("[data-testid=funnel-nurture]")?.TextContent);
         Assert.Equal(nurtured.ToString(System.Globalization.CultureInfo.InvariantCulture), page.QuerySelector("[data-testid=funnel-nurtured-leads]")?.TextContent);
         Assert.Equal("0", page.QuerySelector("[data-testid=funnel-convert]")?.TextContent);
-        Assert.Equal(inProgress.ToString(System.Globalization.CultureInfo.InvariantCulture), page.QuerySelector("[data-testid=funnel-retain]")?.TextContent);
-        Assert.Contains("workflow runs in progress", page.QuerySelector("[data-testid=funnel-retain]")?.ParentElement?.TextContent, StringComparison.Ordinal);
+        Assert.Equal("0", page.QuerySelector("[data-testid=funnel-retain]")?.TextContent);
+        Assert.Contains("leads won back", page.QuerySelector("[data-testid=funnel-retain]")?.ParentElement?.TextContent, StringComparison.Ordinal);
 
         var cards = page.QuerySelectorAll("[data-testid=dashboard-workflow]").ToDictionary(c => c.QuerySelector("a")!.TextContent);
         Assert.Equal(["Drip", "Follow-up", "Idea"], cards.Keys.Order());
@@ -247,6 +247,52 @@ public sealed class EnrolmentPagesTests(EnrolmentPagesApp fixture) : IClassFixtu
         Assert.Equal(indents[0], indents[1]);
         Assert.NotEqual(indents[2], indents[4]);
     }
+
+    [Fact]
+    public async Task Dashboard_ShowsEachStagesState_FromTheIbsWorkflowsAndLimit()
+    {
+        var ib = await App.SeedIbAsync("stages@enrol.test", "Stages IB", "s1@example.com", "s2@example.com");
+        using var client = App.CreatePageClient();
+        await client.LogInOrFailAsync(ib.Email);
+
+        // Nothing configured yet: capture runs, the rest say so and link to /Workflows.
+        Assert.Equal(
+            [("capture", "running"), ("nurture", "not configured"), ("convert", "not configured"), ("retain", "not configured")],
+            await StagesAsync(client));
+
+        // A nurture workflow ON, a convert workflow published but OFF, a retain workflow only drafted; the lead limit reached.
+        await App.PublishWorkflowAsync(ib.TenantId, "Drip", new WorkflowTrigger(TriggerKind.LeadCaptured, null), [new AddTagStep("dripped")]);
+        var convert = await App.PublishWorkflowAsync(ib.TenantId, "Onboard clients", new WorkflowTrigger(TriggerKind.TagAdded, "converted"), [new AddTagStep("client")]);
+        await AsTenantAsync(ib.TenantId, async sp =>
+        {
+            var editor = sp.GetRequiredService<WorkflowEditor>();
+            Assert.Null(await editor.SetOnAsync((await editor.FindAsync(convert, TestContext.Current.CancellationToken))!, on: false, TestContext.Current.CancellationToken));
+            var (draft, error) = await editor.CreateAsync("Win back", new WorkflowDefinition(new WorkflowTrigger(TriggerKind.TagAdded, "inactive"), [new AddTagStep("re-engaged")]), TestContext.Current.CancellationToken);
+            Assert.Null(error);
+
+            // One lead won back: tagged re-engaged through the tag layer.
+            var db = sp.GetRequiredService<ClientFlowDbContext>();
+            var lead = await db.Leads.Include(l => l.Tags).SingleAsync(l => l.Id == ib.LeadIds[0], TestContext.Current.CancellationToken);
+            await sp.GetRequiredService<LeadTagging>().AddAsync(lead, ["re-engaged"], TestContext.Current.CancellationToken);
+            await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+            return draft!.Id;
+        });
+        await App.SetMaxLeadsAsync(ib.TenantId, 2);
+
+        var page = await client.GetDocumentAsync("/");
+        Assert.Equal(
+            [("capture", "paused"), ("nurture", "running"), ("convert", "paused"), ("retain", "paused")],
+            Stages(page));
+        Assert.Equal("1", page.QuerySelector("[data-testid=funnel-retain]")?.TextContent);
+        Assert.Contains("Lead limit reached", page.QuerySelector("[data-stage=capture]")?.TextContent, StringComparison.Ordinal);
+    }
+
+    private static async Task<List<(string Stage, string State)>> StagesAsync(PageClient client) => Stages(await client.GetDocumentAsync("/"));
+
+    private static List<(string Stage, string State)> Stages(IDocument page) =>
+        page.QuerySelectorAll("[data-testid=funnel-stage]")
+            .Select(li => (li.GetAttribute("data-stage")!, li.QuerySelector("[data-testid=funnel-state]")!.TextContent.Trim()))
+            .ToList();
 
     [Fact]
     public async Task Settings_SavesTheSenderIdentity_AndRefusesABadReplyTo()

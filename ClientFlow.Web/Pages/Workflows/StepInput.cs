@@ -53,6 +53,10 @@ public sealed class StepInput
     [Display(Name = "To (email, webhook URL or phone)")]
     public string? NotifyTarget { get; set; }
 
+    [Display(Name = "Subject (email; optional)")]
+    [StringLength(200)]
+    public string? NotifySubject { get; set; }
+
     [Display(Name = "Message")]
     public string? NotifyMessage { get; set; }
 
@@ -85,7 +89,11 @@ public sealed class StepInput
                 : (new ConditionStep(Condition()!, [], [], new WaitStep(upTo, ConditionWaitUnit)), null, null),
         "notify" => string.IsNullOrWhiteSpace(NotifyMessage)
             ? (null, nameof(NotifyMessage), "Write the message.")
-            : (new NotifyStep(NotifyChannel, string.IsNullOrWhiteSpace(NotifyTarget) ? null : NotifyTarget.Trim(), NotifyMessage.Trim()), null, null),
+            : (new NotifyStep(
+                NotifyChannel,
+                string.IsNullOrWhiteSpace(NotifyTarget) ? null : NotifyTarget.Trim(),
+                NotifyMessage.Trim(),
+                NotifyChannel == NotifyChannel.Email && !string.IsNullOrWhiteSpace(NotifySubject) ? NotifySubject.Trim() : null), null, null),
         "exit" => (new ExitStep(), null, null),
         _ => (null, nameof(Kind), "Pick a kind of step."),
     };
