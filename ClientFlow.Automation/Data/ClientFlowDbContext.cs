@@ -64,6 +64,8 @@ public abstract partial class ClientFlowDbContext : IdentityDbContext<ClientFlow
 
     public DbSet<Counters.TenantCounter> TenantCounters => Set<Counters.TenantCounter>();
 
+    public DbSet<Systeme.SystemeReconcile> SystemeReconciles => Set<Systeme.SystemeReconcile>();
+
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     /// <summary>Claims each email for <paramref name="tenantId"/> unless someone holds it already (one insert per chunk, tolerating conflicts).</summary>

@@ -31,8 +31,7 @@ public static class DataServiceCollectionExtensions
             default:
                 var sqlite = ResolveSqlite(configuration.GetConnectionString("Sqlite"), contentRootPath);
                 services.AddDbContext<ClientFlowDbContext, SqliteClientFlowDbContext>(o => o.UseSqlite(sqlite).AddInterceptors(new SqlitePragmasInterceptor()).LogFailedSavesAsWarnings());
-                services.AddSingleton(sp => new SqliteWalCheckpoint(
-                    sqlite, options.SqliteCheckpointInterval, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SqliteWalCheckpoint>>()));
+                services.AddSingleton(sp => new SqliteWalCheckpoint(sqlite, options.SqliteCheckpointInterval, sp.GetRequiredService<ILogger<SqliteWalCheckpoint>>()));
                 services.AddHostedService(sp => sp.GetRequiredService<SqliteWalCheckpoint>());
                 break;
         }

@@ -13,7 +13,11 @@ namespace ClientFlow.Automation.Data;
 /// snapshots finish (new readers read the file), then the log is truncated to nothing. It waits for readers at most
 /// <see cref="BusyTimeoutMilliseconds"/> and otherwise tries again next time, so a writer never waits on it for long.
 /// </summary>
-public sealed partial class SqliteWalCheckpoint(string connectionString, TimeSpan interval, TimeProvider clock, ILogger<SqliteWalCheckpoint> logger)
+/// <remarks>
+/// Its timer runs on the machine's clock, not the app's <see cref="TimeProvider"/>: the log grows with real time, and a
+/// test that moves the app's clock a hundred days on must not run 288,000 checkpoints.
+/// </remarks>
+public sealed partial class SqliteWalCheckpoint(string connectionString, TimeSpan interval, ILogger<SqliteWalCheckpoint> logger)
     : BackgroundService
 {
     public const int BusyTimeoutMilliseconds = 2000;
@@ -51,7 +55,7 @@ public sealed partial class SqliteWalCheckpoint(string connectionString, TimeSpa
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(interval, clock);
+        using var timer = new PeriodicTimer(interval);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             try

@@ -44,10 +44,12 @@ public sealed class LeadCapture(
     /// <summary>
     /// Captures inputs that are already normalised and valid, in one transaction; one result per input,
     /// in order. With <paramref name="syncNow"/> false (imports) the outbox rows wait for the sweep
-    /// instead of one job each.
+    /// instead of one job each. <paramref name="tagsOf"/> gives an input the tags it arrives with instead of the
+    /// capture tags (a Systeme.io contact comes with its own).
     /// </summary>
     public async Task<IReadOnlyList<CaptureResult>> CaptureValidAsync(
-        Guid tenantId, IReadOnlyList<LeadInput> inputs, LeadSource source, bool syncNow, CancellationToken cancellationToken)
+        Guid tenantId, IReadOnlyList<LeadInput> inputs, LeadSource source, bool syncNow, CancellationToken cancellationToken,
+        Func<LeadInput, IReadOnlyList<string>>? tagsOf = null)
     {
         using var scope = tenantScope.Enter(tenantId);
         var now = clock.GetUtcNow();
@@ -71,7 +73,7 @@ public sealed class LeadCapture(
             for (var i = 0; i < inputs.Count; i++)
             {
                 var input = inputs[i];
-                var tags = CaptureTags.For(input.IbType, input.MonthlyLeads);
+                var tags = tagsOf?.Invoke(input) ?? CaptureTags.For(input.IbType, input.MonthlyLeads);
                 if (existing.TryGetValue(input.Email!, out var lead))
                 {
                     var added = AddTags(lead, tags, now);

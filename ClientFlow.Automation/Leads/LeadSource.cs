@@ -6,4 +6,7 @@ public enum LeadSource
     Form,
     Api,
     Import,
+
+    /// <summary>Found in Systeme.io with the IB's prefixed tags by the reconcile (<see cref="Systeme.SystemeReconciler"/>).</summary>
+    Systeme,
 }

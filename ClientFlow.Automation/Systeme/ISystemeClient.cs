@@ -19,6 +19,12 @@ public interface ISystemeClient
 
     Task<SystemeTag> CreateTagAsync(string name, CancellationToken cancellationToken);
 
+    /// <summary>Every tag whose name contains <paramref name="query"/> (the API's substring search, all pages).</summary>
+    Task<IReadOnlyList<SystemeTag>> SearchTagsAsync(string query, CancellationToken cancellationToken);
+
+    /// <summary>One page (up to 100) of the contacts carrying the tag, newest first, after the contact id <paramref name="startingAfter"/>.</summary>
+    Task<SystemeContactPage> ListContactsWithTagAsync(long tagId, long? startingAfter, CancellationToken cancellationToken);
+
     Task AssignTagAsync(long contactId, long tagId, CancellationToken cancellationToken);
 
     /// <summary>Removing a tag the contact does not have (404) counts as done.</summary>

@@ -34,19 +34,33 @@ internal sealed class SystemeClient(HttpClient http, SystemeRateLimiter limiter)
     public async Task<SystemeTag?> FindTagAsync(string name, CancellationToken cancellationToken)
     {
         var wanted = name.Trim();
+        return (await SearchTagsAsync(wanted, cancellationToken)).FirstOrDefault(t => string.Equals(t.Name.Trim(), wanted, StringComparison.OrdinalIgnoreCase));
+    }
+
+    public async Task<IReadOnlyList<SystemeTag>> SearchTagsAsync(string query, CancellationToken cancellationToken)
+    {
+        var tags = new List<SystemeTag>();
         long? after = null;
         while (true)
         {
-            var path = $"tags?query={Uri.EscapeDataString(wanted)}&limit={PageSize}" + (after is null ? string.Empty : $"&startingAfter={after}");
+            var path = $"tags?query={Uri.EscapeDataString(query)}&limit={PageSize}" + (after is null ? string.Empty : $"&startingAfter={after}");
             var page = await GetAsync<SystemePage<SystemeTag>>(path, cancellationToken);
-            var match = page.Items.FirstOrDefault(t => string.Equals(t.Name.Trim(), wanted, StringComparison.OrdinalIgnoreCase));
-            if (match is not null || !page.HasMore || page.Items.Count == 0)
+            tags.AddRange(page.Items);
+            if (!page.HasMore || page.Items.Count == 0)
             {
-                return match;
+                return tags;
             }
 
             after = page.Items[^1].Id;
         }
+    }
+
+    public async Task<SystemeContactPage> ListContactsWithTagAsync(long tagId, long? startingAfter, CancellationToken cancellationToken)
+    {
+        // One tag id per query: with several, whether a contact needs all of them or any is not documented.
+        var path = $"contacts?tags={tagId}&limit={PageSize}" + (startingAfter is null ? string.Empty : $"&startingAfter={startingAfter}");
+        var page = await GetAsync<SystemePage<SystemeContact>>(path, cancellationToken);
+        return new SystemeContactPage(page.Items, page.HasMore);
     }
 
     public Task<SystemeTag> CreateTagAsync(string name, CancellationToken cancellationToken) =>

@@ -35,5 +35,9 @@ public sealed class SystemeOptions
     [Range(1, 300)]
     public int TimeoutSeconds { get; set; } = 30;
 
+    /// <summary>How often each IB's contacts are read back from Systeme.io by its prefix (<see cref="SystemeReconciler"/>); 0 turns it off.</summary>
+    [Range(0, 60)]
+    public int ReconcileMinutes { get; set; } = 15;
+
     public bool IsOffline => string.IsNullOrWhiteSpace(ApiKey);
 }

@@ -29,6 +29,7 @@ public static class SystemeServiceCollectionExtensions
             });
         SystemeResilience.Add(client);
         services.AddScoped<LeadSync>();
+        services.AddScoped<SystemeReconciler>();
         services.AddScoped<SystemeConversations>();
         return services;
     }

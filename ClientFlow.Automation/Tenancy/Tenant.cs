@@ -45,4 +45,7 @@ public sealed class Tenant
     public string? WebhookTokenHash { get; set; }
 
     public DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>This account's templates and workflows are the starter pack every new IB gets a copy of (at most one account).</summary>
+    public bool IsStarterPack { get; set; }
 }

@@ -46,7 +46,8 @@ public sealed class TenantDirectory(ClientFlowDbContext db, TimeProvider clock)
                 t.MaxLeads,
                 t.MaxWorkflows,
                 t.MaxTemplates,
-                t.CreatedAt))
+                t.CreatedAt,
+                t.IsStarterPack))
             .ToList();
     }
 

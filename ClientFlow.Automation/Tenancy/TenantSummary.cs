@@ -10,4 +10,5 @@ public sealed record TenantSummary(
     int MaxLeads,
     int MaxWorkflows,
     int MaxTemplates,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt,
+    bool IsStarterPack = false);

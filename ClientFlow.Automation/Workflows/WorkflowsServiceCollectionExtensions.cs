@@ -7,6 +7,7 @@ public static class WorkflowsServiceCollectionExtensions
     public static IServiceCollection AddWorkflows(this IServiceCollection services)
     {
         services.AddScoped<WorkflowEditor>();
+        services.AddScoped<StarterPacks>();
         return services;
     }
 }

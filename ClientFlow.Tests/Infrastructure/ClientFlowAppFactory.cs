@@ -26,6 +26,9 @@ public sealed class ClientFlowAppFactory(
         builder.UseEnvironment(environment);
         builder.UseSetting("Admin:Email", AdminEmail);
         builder.UseSetting("Admin:Password", Password);
+
+        // No recurring Systeme.io reconcile firing at a quarter-hour mid-test; the tests that want it say so.
+        builder.UseSetting("Systeme:ReconcileMinutes", "0");
         foreach (var (key, value) in database.AppSettings.Concat(settings ?? new Dictionary<string, string?>()))
         {
             builder.UseSetting(key, value);

@@ -30,7 +30,8 @@ public sealed class DemoSeedNotesTests
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ClientFlowDbContext>();
         var tenants = await db.Tenants.ToDictionaryAsync(t => t.Name, t => t.Id, cancellationToken);
-        var workflows = await db.Workflows.IgnoreQueryFilters().AsNoTracking().ToListAsync(cancellationToken);
+        var pack = tenants["ClientFlow Starter Pack"];
+        var workflows = await db.Workflows.IgnoreQueryFilters().AsNoTracking().Where(w => w.TenantId != pack).ToListAsync(cancellationToken);
         var templates = await db.EmailTemplates.IgnoreQueryFilters().AsNoTracking().ToListAsync(cancellationToken);
 
         var john = tenants["John's Forex Academy"];
@@ -127,6 +128,28 @@ public sealed class DemoSeedNotesTests
     }
 
     [Fact]
+    public async Task InDevelopment_ANewIbGetsTheStarterPack_TheSeedsWelcomeSequenceWithItsEmails_Off()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        await using var database = new SqliteTestDatabase();
+        await using var app = new ClientFlowAppFactory(database, "Development", DefaultAdmin);
+        await app.StartAsync();
+
+        var newcomer = await app.SeedIbAsync("newcomer@ib.test", "Newcomer");
+        var workflows = await app.AsTenantAsync(newcomer.TenantId, d => d.Workflows.AsNoTracking().ToListAsync(cancellationToken));
+        var templates = await app.AsTenantAsync(newcomer.TenantId, d => d.EmailTemplates.AsNoTracking().ToListAsync(cancellationToken));
+        var welcome = Assert.Single(workflows);
+        Assert.Equal("Welcome Sequence", welcome.Name);
+        Assert.False(welcome.IsOn);
+        Assert.Equal(1, welcome.PublishedVersionNumber);
+        Assert.Equal(
+            ["Did you miss my welcome message?", "Getting Started Guide", "How to maximize your trading", "Welcome - John's Forex Program"],
+            templates.Select(t => t.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(new WorkflowTrigger(TriggerKind.TagAdded, "demo-request"), welcome.Draft.Trigger);
+        Assert.All(welcome.Draft.Steps.OfType<SendEmailStep>(), s => Assert.Contains(templates, t => t.Id == s.TemplateId));
+    }
+
+    [Fact]
     public async Task Demo_SeedsUnderTheExclusiveCapturePolicy_RefusingSarahsCopyOfJohnsSharedLead()
     {
         await using var database = new SqliteTestDatabase();
@@ -141,6 +164,6 @@ public sealed class DemoSeedNotesTests
         Assert.Contains(johns, l => l.Email == "shared.trader@example.com");
         Assert.DoesNotContain(sarahs, l => l.Email == "shared.trader@example.com");
         Assert.Equal(3, sarahs.Count);
-        Assert.Equal(9, await db.Workflows.IgnoreQueryFilters().CountAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(9 + 1, await db.Workflows.IgnoreQueryFilters().CountAsync(TestContext.Current.CancellationToken));
     }
 }

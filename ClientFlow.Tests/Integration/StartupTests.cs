@@ -48,7 +48,7 @@ public sealed class StartupTests
 
             using var admin = app.CreatePageClient();
             await admin.LogInOrFailAsync("admin@clientflow.test", "ClientFlow!2026");
-            Assert.Equal(3, (await admin.GetDocumentAsync("/Admin/Tenants")).QuerySelectorAll("[data-testid=tenant-row]").Length);
+            Assert.Equal(4, (await admin.GetDocumentAsync("/Admin/Tenants")).QuerySelectorAll("[data-testid=tenant-row]").Length);
 
             await using var scope = app.Services.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<ClientFlowDbContext>();
@@ -62,14 +62,15 @@ public sealed class StartupTests
             await restarted.StartAsync();
             await using var scope = restarted.Services.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<ClientFlowDbContext>();
-            Assert.Equal(3, await db.Tenants.CountAsync(TestContext.Current.CancellationToken));
+            Assert.Equal(4, await db.Tenants.CountAsync(TestContext.Current.CancellationToken));
             Assert.Equal(11, await db.Leads.IgnoreQueryFilters().CountAsync(TestContext.Current.CancellationToken));
-            var workflows = await db.Workflows.IgnoreQueryFilters().ToListAsync(TestContext.Current.CancellationToken);
+            var pack = await db.Tenants.SingleAsync(t => t.IsStarterPack, TestContext.Current.CancellationToken);
+            var workflows = await db.Workflows.IgnoreQueryFilters().Where(w => w.TenantId != pack.Id).ToListAsync(TestContext.Current.CancellationToken);
             Assert.Equal(
                 ["CFD Onboarding", "Crypto Quick Start", "Crypto Welcome", "High-Value", "High-Value Lead Alert", "Re-engagement", "VIP Lead Alert", "VIP Treatment", "Welcome Sequence"],
                 workflows.Select(w => w.Name).Order(StringComparer.Ordinal));
             Assert.All(workflows, w => Assert.True(w.PublishedVersionNumber == 1 && w.IsOn == (w.Name != "VIP Treatment"), $"{w.Name} is published once, and ON unless it is the guide's VIP Treatment"));
-            Assert.Equal(12, await db.EmailTemplates.IgnoreQueryFilters().CountAsync(TestContext.Current.CancellationToken));
+            Assert.Equal(12, await db.EmailTemplates.IgnoreQueryFilters().CountAsync(t => t.TenantId != pack.Id, TestContext.Current.CancellationToken));
 
             // Every demo lead (each has demo-request) is in its IB's welcome workflows (Sarah's two, as her two notes have them).
             var welcomes = workflows.Where(w => w.Name is "Welcome Sequence" or "Crypto Welcome" or "Crypto Quick Start" or "CFD Onboarding").Select(w => w.Id).ToList();

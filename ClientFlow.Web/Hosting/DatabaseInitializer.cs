@@ -1,5 +1,6 @@
 using ClientFlow.Automation.Data;
 using ClientFlow.Automation.Jobs;
+using ClientFlow.Automation.Systeme;
 using Hangfire;
 using ClientFlow.Automation.Tenancy;
 using Microsoft.AspNetCore.Identity;
@@ -72,6 +73,16 @@ public static partial class DatabaseInitializer
             InboxSweepJob.RecurringId, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
         services.GetRequiredService<IRecurringJobManager>().AddOrUpdate<RetentionJob>(
             RetentionJob.RecurringId, job => job.RunAsync(CancellationToken.None), Cron.Hourly());
+        var reconcileMinutes = services.GetRequiredService<IOptions<SystemeOptions>>().Value.ReconcileMinutes;
+        if (reconcileMinutes > 0)
+        {
+            services.GetRequiredService<IRecurringJobManager>().AddOrUpdate<SystemeReconcileJob>(
+                SystemeReconcileJob.RecurringId, job => job.RunAllAsync(CancellationToken.None), SystemeReconcileJob.Cron(reconcileMinutes));
+        }
+        else
+        {
+            services.GetRequiredService<IRecurringJobManager>().RemoveIfExists(SystemeReconcileJob.RecurringId);
+        }
     }
 
     private static async Task EnsureAdminAsync(UserManager<ClientFlowUser> users, AdminOptions admin, ILogger logger)

@@ -21,6 +21,9 @@ public sealed class DemoSeeder(
 {
     public const string AdminEmail = "admin@clientflow.test";
 
+    /// <summary>The account whose templates and workflows are the Development starter pack.</summary>
+    public const string StarterPackEmail = "starter@clientflow.test";
+
     private static readonly DemoIb[] Ibs =
     [
         new("John", "john@clientflow.test", "John's Forex Academy", "forex-ib",
@@ -81,13 +84,39 @@ public sealed class DemoSeeder(
                 + (key is null ? string.Empty : $"  api key: {key}"));
         }
 
+        banner.Add($"  starter {StarterPackEmail,-23} password: {options.Password}  (the starter pack every new IB gets a copy of)");
+        await SeedStarterPackAsync(options, cancellationToken);
+
         // The console, not the log: these are demo credentials for the person at the terminal.
         await Console.Out.WriteLineAsync(string.Join(Environment.NewLine, banner).AsMemory(), cancellationToken);
     }
 
+    /// <summary>
+    /// The account that keeps the starter pack (seed: "clone workflows" for each new IB): the seed's Welcome Sequence with
+    /// its emails. An admin logs in as it to edit the pack; sign-ups after this get a copy.
+    /// </summary>
+    private async Task SeedStarterPackAsync(DemoOptions options, CancellationToken cancellationToken)
+    {
+        if (await users.FindByEmailAsync(StarterPackEmail) is not null)
+        {
+            return;
+        }
+
+        var registration = await accounts.RegisterAsync(StarterPackEmail, options.Password, "ClientFlow Starter Pack", cancellationToken, withStarterPack: false);
+        DatabaseInitializer.ThrowIfFailed(registration.Result, $"seed {StarterPackEmail} (check Demo:Password against the password rules)");
+        registration.User!.EmailConfirmed = true;
+        var pack = await db.Tenants.SingleAsync(t => t.Id == registration.Tenant!.Id, cancellationToken);
+        pack.IsStarterPack = !await db.Tenants.AnyAsync(t => t.IsStarterPack, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        using (tenantScope.Enter(pack.Id))
+        {
+            await demoWorkflows.SeedStarterPackAsync(cancellationToken);
+        }
+    }
+
     private async Task<(ClientFlowUser User, string? GeneratedKey)> CreateAsync(DemoIb ib, DemoOptions options, CancellationToken cancellationToken)
     {
-        var registration = await accounts.RegisterAsync(ib.Email, options.Password, ib.TenantName, cancellationToken);
+        var registration = await accounts.RegisterAsync(ib.Email, options.Password, ib.TenantName, cancellationToken, withStarterPack: false);
         DatabaseInitializer.ThrowIfFailed(registration.Result, $"seed {ib.Email} (check Demo:Password against the password rules)");
         var user = registration.User!;
         var tenant = registration.Tenant!;

@@ -40,31 +40,14 @@ public sealed class DemoWorkflows(EmailTemplates templates, WorkflowEditor edito
         }
     }
 
+    /// <summary>The Development starter pack: the seed's Welcome Sequence with its emails, published and OFF (the pack enrols no one).</summary>
+    public Task SeedStarterPackAsync(CancellationToken cancellationToken) => SeedWelcomeSequenceAsync(on: false, cancellationToken);
+
     private async Task SeedJohnAsync(CancellationToken cancellationToken)
     {
-        var welcome = await TemplateAsync("Welcome - John's Forex Program", "Welcome to John's Exclusive Forex Training",
-            "<p>Hi {{first_name}}, I'm John and I'm excited to have you in my forex program.</p><p>Over the next few days I'll show you how my traders get started. <a href=\"https://example.com/forex/open-account\">Open your account</a> when you're ready.</p><p>{{ ib.name }}</p>",
-            cancellationToken);
-        var guide = await TemplateAsync("Getting Started Guide", "Your Getting Started Guide",
-            "<p>Hi {{first_name}}, great to see you opened my welcome.</p><p><a href=\"https://example.com/forex/getting-started\">Here is your getting started guide</a>.</p>", cancellationToken);
-        var missed = await TemplateAsync("Did you miss my welcome message?", "Did you miss my welcome message?",
-            "<p>Hi {{first_name}}, in case my first email got buried: <a href=\"https://example.com/forex/open-account\">here it is again</a>.</p>", cancellationToken);
-        var maximize = await TemplateAsync("How to maximize your trading", "How to maximize your trading",
-            "<p>Hi {{first_name}}, three habits of traders who last: a plan, a stop, a journal. <a href=\"https://example.com/forex/guide\">Read the guide</a>.</p>", cancellationToken);
+        await SeedWelcomeSequenceAsync(on: true, cancellationToken);
         var vip = await TemplateAsync("VIP Welcome from John", "VIP Welcome from John",
             "<p>Hi {{first_name}}, I noticed you're doing high volume, so I'd like to offer you my VIP terms: better rebates and a direct line to me.</p><p><a href=\"https://example.com/forex/vip\">See the VIP terms</a></p>", cancellationToken);
-
-        await WorkflowAsync("Welcome Sequence", new WorkflowTrigger(TriggerKind.TagAdded, "demo-request"),
-        [
-            new WaitStep(5, WaitUnit.Minutes),
-            new SendEmailStep(welcome),
-            new WaitStep(2, WaitUnit.Days),
-            new ConditionStep(new OpenedCondition(welcome),
-                [new AddTagStep("engaged"), new SendEmailStep(guide)],
-                [new WaitStep(1, WaitUnit.Days), new SendEmailStep(missed)]),
-            new WaitStep(3, WaitUnit.Days),
-            new SendEmailStep(maximize),
-        ], on: true, cancellationToken);
 
         await WorkflowAsync("VIP Lead Alert", new WorkflowTrigger(TriggerKind.TagAdded, "high-volume"),
         [
@@ -80,6 +63,32 @@ public sealed class DemoWorkflows(EmailTemplates templates, WorkflowEditor edito
                 [new NotifyStep(NotifyChannel.Sms, JohnPhone, "High-value lead: {{ email }} ({{ monthly_leads }} leads a month)")],
                 []),
         ], on: true, cancellationToken);
+    }
+
+    /// <summary>001's "John's Welcome Sequence", step for step, with its four emails.</summary>
+    private async Task SeedWelcomeSequenceAsync(bool on, CancellationToken cancellationToken)
+    {
+        var welcome = await TemplateAsync("Welcome - John's Forex Program", "Welcome to John's Exclusive Forex Training",
+            "<p>Hi {{first_name}}, I'm John and I'm excited to have you in my forex program.</p><p>Over the next few days I'll show you how my traders get started. <a href=\"https://example.com/forex/open-account\">Open your account</a> when you're ready.</p><p>{{ ib.name }}</p>",
+            cancellationToken);
+        var guide = await TemplateAsync("Getting Started Guide", "Your Getting Started Guide",
+            "<p>Hi {{first_name}}, great to see you opened my welcome.</p><p><a href=\"https://example.com/forex/getting-started\">Here is your getting started guide</a>.</p>", cancellationToken);
+        var missed = await TemplateAsync("Did you miss my welcome message?", "Did you miss my welcome message?",
+            "<p>Hi {{first_name}}, in case my first email got buried: <a href=\"https://example.com/forex/open-account\">here it is again</a>.</p>", cancellationToken);
+        var maximize = await TemplateAsync("How to maximize your trading", "How to maximize your trading",
+            "<p>Hi {{first_name}}, three habits of traders who last: a plan, a stop, a journal. <a href=\"https://example.com/forex/guide\">Read the guide</a>.</p>", cancellationToken);
+
+        await WorkflowAsync("Welcome Sequence", new WorkflowTrigger(TriggerKind.TagAdded, "demo-request"),
+        [
+            new WaitStep(5, WaitUnit.Minutes),
+            new SendEmailStep(welcome),
+            new WaitStep(2, WaitUnit.Days),
+            new ConditionStep(new OpenedCondition(welcome),
+                [new AddTagStep("engaged"), new SendEmailStep(guide)],
+                [new WaitStep(1, WaitUnit.Days), new SendEmailStep(missed)]),
+            new WaitStep(3, WaitUnit.Days),
+            new SendEmailStep(maximize),
+        ], on, cancellationToken);
     }
 
     private async Task SeedSarahAsync(CancellationToken cancellationToken)

@@ -3,11 +3,14 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using ClientFlow.Automation.Auditing;
 using ClientFlow.Automation.Data;
+using ClientFlow.Automation.Jobs;
 using ClientFlow.Automation.Leads;
+using ClientFlow.Automation.Systeme;
 using ClientFlow.Automation.Tenancy;
 using ClientFlow.Automation.Webhooks;
 using ClientFlow.Web.Hosting;
 using ClientFlow.Web.Tenancy;
+using Hangfire;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -17,7 +20,8 @@ using Microsoft.Extensions.Options;
 namespace ClientFlow.Web.Pages;
 
 /// <summary>The IB's account: prefix, hosted form, API key, Systeme.io workflow webhook URL, sender identity, notification webhook secret.</summary>
-public sealed class SettingsModel(ClientFlowDbContext db, IOptions<AppOptions> app, TimeProvider clock) : PageModel
+public sealed class SettingsModel(
+    ClientFlowDbContext db, IOptions<AppOptions> app, IOptions<SystemeOptions> systeme, IBackgroundJobClient jobs, TimeProvider clock) : PageModel
 {
     public const int MaxSenderNameLength = 200;
     public const int MaxReplyToLength = 320;
@@ -121,6 +125,32 @@ public sealed class SettingsModel(ClientFlowDbContext db, IOptions<AppOptions> a
         return Page();
     }
 
+    /// <summary>The IB's Systeme.io reconcile: the pass in progress or the last one; null before the first.</summary>
+    public SystemeReconcile? Reconcile { get; private set; }
+
+    public bool SystemeOffline => systeme.Value.IsOffline;
+
+    public int ReconcileMinutes => systeme.Value.ReconcileMinutes;
+
+    /// <summary>"Reconcile now": one pass for this IB, queued (a pass already running is not doubled: it holds the lease).</summary>
+    public IActionResult OnPostReconcile()
+    {
+        if (User.GetTenantId() is not { } tenantId)
+        {
+            return NotFound();
+        }
+
+        if (systeme.Value.IsOffline)
+        {
+            StatusMessage = "Systeme.io is offline (no Systeme:ApiKey on the server): there is nothing to reconcile with.";
+            return RedirectToPage();
+        }
+
+        jobs.Enqueue<SystemeReconcileJob>(j => j.RunAsync(tenantId, CancellationToken.None));
+        StatusMessage = "Reconcile queued: reload this page to see what it changed.";
+        return RedirectToPage();
+    }
+
     public async Task<IActionResult> OnPostRotateWebhookTokenAsync(CancellationToken cancellationToken)
     {
         if (!await LoadAsync(cancellationToken))
@@ -178,6 +208,7 @@ public sealed class SettingsModel(ClientFlowDbContext db, IOptions<AppOptions> a
         FormUrl = $"{origin}/f/{tenant.FormKey}";
         ApiUrl = $"{origin}/api/v1/leads";
         SystemeServiceUrl = $"{origin}/webhooks/systeme";
+        Reconcile = await db.SystemeReconciles.AsNoTracking().SingleOrDefaultAsync(cancellationToken);
         return true;
     }
 

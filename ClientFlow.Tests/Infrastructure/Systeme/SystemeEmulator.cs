@@ -26,6 +26,7 @@ public sealed class SystemeEmulator : IAsyncDisposable
     private readonly Dictionary<long, string> _tags = [];
     private readonly List<RecordedRequest> _requests = [];
     private readonly Queue<Fault> _faults = new();
+    private (Func<string, bool> Matches, int Remaining, int Status)? _failMatching;
     private WebApplication? _app;
     private long _nextId = 1000;
     private int _redundantAssignments;
@@ -129,6 +130,47 @@ public sealed class SystemeEmulator : IAsyncDisposable
         }
     }
 
+    /// <summary>The next <paramref name="count"/> requests whose path and query match answer <paramref name="status"/>.</summary>
+    public void FailMatching(Func<string, bool> matches, int count, int status = StatusCodes.Status503ServiceUnavailable)
+    {
+        lock (_gate)
+        {
+            _failMatching = (matches, count, status);
+        }
+    }
+
+    /// <summary>A contact made in Systeme.io itself (by hand, a funnel), carrying the named tags (created when new).</summary>
+    public long AddContact(string email, params string[] tagNames)
+    {
+        var tagIds = tagNames.Select(TagIdOf).ToList();
+        lock (_gate)
+        {
+            var contact = new EmulatedContact { Id = ++_nextId, Email = email };
+            contact.TagIds.UnionWith(tagIds);
+            _contacts[contact.Id] = contact;
+            return contact.Id;
+        }
+    }
+
+    /// <summary>A tag put on an existing contact in Systeme.io by hand.</summary>
+    public void TagContact(long contactId, string tagName)
+    {
+        var tagId = TagIdOf(tagName);
+        lock (_gate)
+        {
+            _contacts[contactId].TagIds.Add(tagId);
+        }
+    }
+
+    /// <summary>The tag with this name, created when Systeme.io has none.</summary>
+    public long TagIdOf(string name)
+    {
+        lock (_gate)
+        {
+            return _tags.FirstOrDefault(t => t.Value == name).Key is var id and > 0 ? id : AddTag(name);
+        }
+    }
+
     public long AddTag(string name)
     {
         lock (_gate)
@@ -165,6 +207,11 @@ public sealed class SystemeEmulator : IAsyncDisposable
             {
                 _requests.Add(recorded);
                 fault = Down ? new Fault(StatusCodes.Status503ServiceUnavailable, null, null) : _faults.TryDequeue(out var f) ? f : null;
+                if (fault is null && _failMatching is { Remaining: > 0 } failing && failing.Matches(recorded.PathAndQuery))
+                {
+                    fault = new Fault(failing.Status, null, null);
+                    _failMatching = failing with { Remaining = failing.Remaining - 1 };
+                }
             }
 
             if (Delay > TimeSpan.Zero)
@@ -231,10 +278,23 @@ public sealed class SystemeEmulator : IAsyncDisposable
             return Problem(context, 422, "email: This value is not a valid email address.", ("email", "This value is not a valid email address."));
         }
 
+        // "tags": comma-separated tag ids (names are refused); a contact must carry all of them.
+        var tagFilter = new List<long>();
+        foreach (var part in context.Request.Query["tags"].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!long.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var tagId))
+            {
+                return Problem(context, 422, "tags: This value is not valid.", ("tags", "This value is not valid."));
+            }
+
+            tagFilter.Add(tagId);
+        }
+
         lock (_gate)
         {
             var matching = _contacts.Values
                 .Where(c => email.Length == 0 || string.Equals(c.Email, email, StringComparison.OrdinalIgnoreCase))
+                .Where(c => tagFilter.All(c.TagIds.Contains))
                 .OrderByDescending(c => c.Id)
                 .Where(c => after is null || c.Id < after)
                 .ToList();

@@ -1,11 +1,12 @@
 using System.Security.Claims;
 using ClientFlow.Automation.Tenancy;
+using ClientFlow.Automation.Workflows;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace ClientFlow.Web.Pages.Admin;
 
-public sealed class TenantsModel(TenantDirectory directory) : PageModel
+public sealed class TenantsModel(TenantDirectory directory, StarterPacks starterPacks) : PageModel
 {
     public const int MaxLeadsCeiling = 10_000_000;
 
@@ -31,6 +32,30 @@ public sealed class TenantsModel(TenantDirectory directory) : PageModel
         }
 
         TempData["Flash"] = "Lead limit saved.";
+        return RedirectToPage();
+    }
+
+    /// <summary>Makes this account's templates and workflows the starter pack.</summary>
+    public async Task<IActionResult> OnPostStarterPackAsync(Guid tenantId, CancellationToken cancellationToken)
+    {
+        if (!await starterPacks.SetSourceAsync(ActorId, tenantId, cancellationToken))
+        {
+            return NotFound();
+        }
+
+        TempData["Flash"] = "Starter pack set: new IBs get a copy of this account's templates and workflows.";
+        return RedirectToPage();
+    }
+
+    /// <summary>Copies the starter pack into an existing IB.</summary>
+    public async Task<IActionResult> OnPostGiveStarterPackAsync(Guid tenantId, CancellationToken cancellationToken)
+    {
+        if (await starterPacks.GiveAsync(ActorId, tenantId, cancellationToken) is not { } copy)
+        {
+            return NotFound();
+        }
+
+        TempData["Flash"] = $"Starter pack given: {copy.Summary}";
         return RedirectToPage();
     }
 

@@ -639,6 +639,58 @@ namespace ClientFlow.Automation.Data.Migrations.Postgres
                         });
                 });
 
+            modelBuilder.Entity("ClientFlow.Automation.Systeme.SystemeReconcile", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("ContactsRead")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<string>("LastReport")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<int>("LeadsCreated")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid?>("LeaseOwner")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("LeaseUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Refused")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset?>("StartedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long?>("StartingAfter")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("TagId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("TagsAdded")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("TagsFound")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.HasKey("TenantId");
+
+                    b.ToTable("SystemeReconciles");
+                });
+
             modelBuilder.Entity("ClientFlow.Automation.Templates.EmailTemplate", b =>
                 {
                     b.Property<Guid>("Id")
@@ -767,6 +819,9 @@ namespace ClientFlow.Automation.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
+
+                    b.Property<bool>("IsStarterPack")
+                        .HasColumnType("boolean");
 
                     b.Property<DateTimeOffset?>("LastCaptureAt")
                         .HasColumnType("timestamp with time zone");
@@ -1193,6 +1248,15 @@ namespace ClientFlow.Automation.Data.Migrations.Postgres
                     b.HasOne("ClientFlow.Automation.Leads.Lead", null)
                         .WithMany("Tags")
                         .HasForeignKey("LeadId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ClientFlow.Automation.Systeme.SystemeReconcile", b =>
+                {
+                    b.HasOne("ClientFlow.Automation.Tenancy.Tenant", null)
+                        .WithOne()
+                        .HasForeignKey("ClientFlow.Automation.Systeme.SystemeReconcile", "TenantId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

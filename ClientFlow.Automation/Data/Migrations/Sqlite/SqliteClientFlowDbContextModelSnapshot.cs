@@ -632,6 +632,58 @@ namespace ClientFlow.Automation.Data.Migrations.Sqlite
                         });
                 });
 
+            modelBuilder.Entity("ClientFlow.Automation.Systeme.SystemeReconcile", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("CompletedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ContactsRead")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LastReport")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("LeadsCreated")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("LeaseOwner")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("LeaseUntil")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Refused")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("StartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("StartingAfter")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("TagId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("TagsAdded")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("TagsFound")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("TenantId");
+
+                    b.ToTable("SystemeReconciles");
+                });
+
             modelBuilder.Entity("ClientFlow.Automation.Templates.EmailTemplate", b =>
                 {
                     b.Property<Guid>("Id")
@@ -760,6 +812,9 @@ namespace ClientFlow.Automation.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("IsStarterPack")
+                        .HasColumnType("INTEGER");
 
                     b.Property<long?>("LastCaptureAt")
                         .HasColumnType("INTEGER");
@@ -1180,6 +1235,15 @@ namespace ClientFlow.Automation.Data.Migrations.Sqlite
                     b.HasOne("ClientFlow.Automation.Leads.Lead", null)
                         .WithMany("Tags")
                         .HasForeignKey("LeadId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ClientFlow.Automation.Systeme.SystemeReconcile", b =>
+                {
+                    b.HasOne("ClientFlow.Automation.Tenancy.Tenant", null)
+                        .WithOne()
+                        .HasForeignKey("ClientFlow.Automation.Systeme.SystemeReconcile", "TenantId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
