@@ -66,6 +66,8 @@ public abstract partial class ClientFlowDbContext : IdentityDbContext<ClientFlow
 
     public DbSet<Systeme.SystemeReconcile> SystemeReconciles => Set<Systeme.SystemeReconcile>();
 
+    public DbSet<Systeme.SystemeConnectionTest> SystemeConnectionTests => Set<Systeme.SystemeConnectionTest>();
+
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     /// <summary>Claims each email for <paramref name="tenantId"/> unless someone holds it already (one insert per chunk, tolerating conflicts).</summary>

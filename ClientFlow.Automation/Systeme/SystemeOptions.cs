@@ -39,5 +39,9 @@ public sealed class SystemeOptions
     [Range(0, 60)]
     public int ReconcileMinutes { get; set; } = 15;
 
+    /// <summary>How long "Test the connection" waits for Systeme.io's webhook to bring its test tag back.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
+    public TimeSpan ConnectionTestWait { get; set; } = TimeSpan.FromSeconds(30);
+
     public bool IsOffline => string.IsNullOrWhiteSpace(ApiKey);
 }

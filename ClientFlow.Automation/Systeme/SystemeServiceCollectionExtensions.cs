@@ -30,6 +30,7 @@ public static class SystemeServiceCollectionExtensions
         SystemeResilience.Add(client);
         services.AddScoped<LeadSync>();
         services.AddScoped<SystemeReconciler>();
+        services.AddScoped<SystemeConnectionCheck>();
         services.AddScoped<SystemeConversations>();
         return services;
     }

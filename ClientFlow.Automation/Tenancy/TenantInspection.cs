@@ -55,6 +55,10 @@ public sealed class TenantInspection(ClientFlowDbContext db, TenantScope tenantS
                 .OrderByDescending(o => o.CreatedAt).Take(ListSize)
                 .Select(o => new OperationSummary(o.Id, o.Kind, o.LeadId, o.Status, o.Attempts, o.LastError, o.CreatedAt))
                 .ToListAsync(cancellationToken);
+            var reconcile = await db.SystemeReconciles.AsNoTracking().SingleOrDefaultAsync(cancellationToken);
+            var test = await db.SystemeConnectionTests.AsNoTracking().SingleOrDefaultAsync(cancellationToken);
+            var lastWebhook = await db.InboundEvents.Where(e => e.TenantId == tenantId).OrderByDescending(e => e.ReceivedAt)
+                .Select(e => (DateTimeOffset?)e.ReceivedAt).FirstOrDefaultAsync(cancellationToken);
             return new TenantOverview(
                 tenant,
                 owners,
@@ -63,7 +67,8 @@ public sealed class TenantInspection(ClientFlowDbContext db, TenantScope tenantS
                 workflows.Select(w => new WorkflowSummary(w, runs[w.Id].ToDictionary(r => r.Status, r => r.Count))).ToList(),
                 templates,
                 messages,
-                problems);
+                problems,
+                new SystemeSetup(reconcile?.TagsFound, lastWebhook, reconcile?.LastReport, reconcile?.CompletedAt, test?.Result, test?.Passed));
         }
     }
 
@@ -178,7 +183,11 @@ public sealed record TenantOverview(
     IReadOnlyList<WorkflowSummary> Workflows,
     IReadOnlyList<TemplateSummary> Templates,
     IReadOnlyList<MessageSummary> Messages,
-    IReadOnlyList<OperationSummary> Problems);
+    IReadOnlyList<OperationSummary> Problems,
+    SystemeSetup Systeme);
+
+/// <summary>The IB's Systeme.io set-up as ClientFlow last saw it: its prefixed tags there, its last webhook, the last reconcile and connection test.</summary>
+public sealed record SystemeSetup(string? TagsFound, DateTimeOffset? LastWebhookAt, string? LastReconcile, DateTimeOffset? LastReconcileAt, string? ConnectionTest, bool? ConnectionPassed);
 
 /// <summary>A workflow with how many of its runs are in each status.</summary>
 public sealed record WorkflowSummary(Workflow Workflow, IReadOnlyDictionary<RunStatus, int> Runs);

@@ -30,14 +30,19 @@ public sealed partial class InboxProcessor(
     IBackgroundJobClient jobs,
     IOptions<SystemeOptions> systeme,
     IOptions<InboxOptions> options,
+    SystemeConnectionCheck connectionCheck,
     TimeProvider clock,
     ILogger<InboxProcessor> logger)
 {
     /// <summary>How often one processing looks again after losing a unique-key race to another event.</summary>
     private const int RacePasses = 3;
 
+    /// <summary>The IB an event of the account-wide service turned out to be for (by its tag's prefix), recorded on the event.</summary>
+    private Guid? _tenantOfEvent;
+
     public async Task ProcessAsync(Guid eventId, CancellationToken cancellationToken)
     {
+        _tenantOfEvent = null;
         var now = clock.GetUtcNow();
         var owner = Guid.NewGuid();
         var claimed = await db.InboundEvents
@@ -98,9 +103,11 @@ public sealed partial class InboxProcessor(
     private async Task<bool> RecordAsync(Guid eventId, Guid owner, InboundStatus status, string outcome)
     {
         var processedAt = clock.GetUtcNow();
+        var tenantId = _tenantOfEvent;
         var recorded = await db.InboundEvents.Where(e => e.Id == eventId && e.LeaseOwner == owner)
             .ExecuteUpdateAsync(
-                s => s.SetProperty(e => e.Status, status).SetProperty(e => e.Outcome, outcome).SetProperty(e => e.ProcessedAt, processedAt).SetProperty(e => e.LeaseOwner, (Guid?)null),
+                s => s.SetProperty(e => e.Status, status).SetProperty(e => e.Outcome, outcome).SetProperty(e => e.ProcessedAt, processedAt).SetProperty(e => e.LeaseOwner, (Guid?)null)
+                    .SetProperty(e => e.TenantId, e => tenantId ?? e.TenantId),
                 CancellationToken.None);
         return recorded == 1;
     }
@@ -192,8 +199,17 @@ public sealed partial class InboxProcessor(
             return (InboundStatus.Ignored, $"Tag \"{name}\" carries no known IB prefix.");
         }
 
+        _tenantOfEvent = tenantId;
         using (tenantScope.Enter(tenantId.Value))
         {
+            if (slug == SystemeConnectionCheck.TestSlug)
+            {
+                // The IB's "Test the connection" tag came back: the webhook service reaches ClientFlow for this prefix.
+                return added && await connectionCheck.RecordWebhookAsync(cancellationToken)
+                    ? (InboundStatus.Processed, "Connection test: the webhook came back.")
+                    : (InboundStatus.Ignored, "Connection test tag, no test waiting for it.");
+            }
+
             var lead = await FindLeadAsync(contact, cancellationToken);
             if (lead is null)
             {

@@ -21,7 +21,12 @@ namespace ClientFlow.Web.Pages;
 
 /// <summary>The IB's account: prefix, hosted form, API key, Systeme.io workflow webhook URL, sender identity, notification webhook secret.</summary>
 public sealed class SettingsModel(
-    ClientFlowDbContext db, IOptions<AppOptions> app, IOptions<SystemeOptions> systeme, IBackgroundJobClient jobs, TimeProvider clock) : PageModel
+    ClientFlowDbContext db,
+    IOptions<AppOptions> app,
+    IOptions<SystemeOptions> systeme,
+    SystemeConnectionCheck connectionCheck,
+    IBackgroundJobClient jobs,
+    TimeProvider clock) : PageModel
 {
     public const int MaxSenderNameLength = 200;
     public const int MaxReplyToLength = 320;
@@ -132,6 +137,28 @@ public sealed class SettingsModel(
 
     public int ReconcileMinutes => systeme.Value.ReconcileMinutes;
 
+    public TimeSpan ConnectionTestWait => systeme.Value.ConnectionTestWait;
+
+    /// <summary>The IB's last "Test the connection", null before the first.</summary>
+    public SystemeConnectionTest? ConnectionTest { get; private set; }
+
+    /// <summary>When the newest Systeme.io webhook for this IB's prefix (or its workflow webhook URL) arrived.</summary>
+    public DateTimeOffset? LastWebhookAt { get; private set; }
+
+    /// <summary>"Test the connection": a test tag on a test contact, and its webhook awaited (<see cref="SystemeConnectionCheck"/>).</summary>
+    public async Task<IActionResult> OnPostTestConnectionAsync(CancellationToken cancellationToken)
+    {
+        if (User.GetTenantId() is not { } tenantId)
+        {
+            return NotFound();
+        }
+
+        await connectionCheck.StartAsync(tenantId, cancellationToken);
+        jobs.Enqueue<SystemeConnectionTestJob>(j => j.RunAsync(tenantId, CancellationToken.None));
+        StatusMessage = "Connection test started: reload this page in a few seconds for the result.";
+        return RedirectToPage();
+    }
+
     /// <summary>"Reconcile now": one pass for this IB, queued (a pass already running is not doubled: it holds the lease).</summary>
     public IActionResult OnPostReconcile()
     {
@@ -209,6 +236,9 @@ public sealed class SettingsModel(
         ApiUrl = $"{origin}/api/v1/leads";
         SystemeServiceUrl = $"{origin}/webhooks/systeme";
         Reconcile = await db.SystemeReconciles.AsNoTracking().SingleOrDefaultAsync(cancellationToken);
+        ConnectionTest = await db.SystemeConnectionTests.AsNoTracking().SingleOrDefaultAsync(cancellationToken);
+        LastWebhookAt = await db.InboundEvents.Where(e => e.TenantId == tenant.Id).OrderByDescending(e => e.ReceivedAt)
+            .Select(e => (DateTimeOffset?)e.ReceivedAt).FirstOrDefaultAsync(cancellationToken);
         return true;
     }
 

@@ -18,5 +18,8 @@ internal sealed class InboundEventConfiguration : IEntityTypeConfiguration<Inbou
         // Dedupe by constraint: a redelivered message id is not stored twice.
         builder.HasIndex(e => new { e.Source, e.MessageId }).IsUnique();
         builder.HasIndex(e => new { e.Status, e.NextAttemptAt });
+
+        // "Last webhook received for this prefix" on /Settings and the admin's view: the newest of one IB's events.
+        builder.HasIndex(e => new { e.TenantId, e.ReceivedAt });
     }
 }

@@ -26,12 +26,33 @@ public sealed class SystemeEmulator : IAsyncDisposable
     private readonly Dictionary<long, string> _tags = [];
     private readonly List<RecordedRequest> _requests = [];
     private readonly Queue<Fault> _faults = new();
+    private readonly List<string> _webhooksSent = [];
     private (Func<string, bool> Matches, int Remaining, int Status)? _failMatching;
     private WebApplication? _app;
     private long _nextId = 1000;
     private int _redundantAssignments;
 
     public Uri BaseUrl { get; private set; } = null!;
+
+    /// <summary>
+    /// The account's webhook service (Settings → Webhooks): where tag events are posted, and its secret. Null sends
+    /// nothing, as an account with no webhook set up. Deliveries go after the API call has answered, as Systeme.io's do.
+    /// </summary>
+    public Func<HttpRequestMessage, Task>? WebhookSender { get; set; }
+
+    public string? WebhookSecret { get; set; }
+
+    /// <summary>Webhook deliveries made, by event type.</summary>
+    public IReadOnlyList<string> WebhooksSent
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _webhooksSent];
+            }
+        }
+    }
 
     /// <summary>While true every request answers 503, as during an outage.</summary>
     public bool Down { get; set; }
@@ -362,6 +383,10 @@ public sealed class SystemeEmulator : IAsyncDisposable
             {
                 _redundantAssignments++;
             }
+            else
+            {
+                SendWebhook("CONTACT_TAG_ADDED", contact, tagId);
+            }
         }
 
         context.Response.StatusCode = 204;
@@ -376,6 +401,8 @@ public sealed class SystemeEmulator : IAsyncDisposable
             {
                 return Problem(context, 404, "Not Found");
             }
+
+            SendWebhook("CONTACT_TAG_REMOVED", contact, tagId);
         }
 
         context.Response.StatusCode = 204;
@@ -422,6 +449,28 @@ public sealed class SystemeEmulator : IAsyncDisposable
     }
 
     private Dictionary<long, string> TagsView() => new(_tags);
+
+    /// <summary>Posts a signed tag event the way the webhook service does: hex HMAC-SHA256 of the raw body; called under the gate.</summary>
+    private void SendWebhook(string eventType, EmulatedContact contact, long tagId)
+    {
+        if (WebhookSender is not { } sender || WebhookSecret is not { } secret)
+        {
+            return;
+        }
+
+        var body = new JsonObject { ["contact"] = contact.ToJson(TagsView()), ["tag"] = new JsonObject { ["id"] = tagId, ["name"] = _tags[tagId] } }.ToJsonString();
+        _webhooksSent.Add(eventType);
+        _ = Task.Run(async () =>
+        {
+            var bytes = System.Text.Encoding.UTF8.GetBytes(body);
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/systeme") { Content = new ByteArrayContent(bytes) };
+            request.Content.Headers.ContentType = new("application/json");
+            request.Headers.Add("X-Webhook-Signature", Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(System.Text.Encoding.UTF8.GetBytes(secret), bytes)));
+            request.Headers.Add("X-Webhook-Event", eventType);
+            request.Headers.Add("X-Webhook-Message-Id", Guid.NewGuid().ToString());
+            await sender(request);
+        });
+    }
 
     private Task WithContact(HttpContext context, long id, Func<EmulatedContact, Task> action)
     {

@@ -639,6 +639,38 @@ namespace ClientFlow.Automation.Data.Migrations.Postgres
                         });
                 });
 
+            modelBuilder.Entity("ClientFlow.Automation.Systeme.SystemeConnectionTest", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long?>("ContactId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool?>("Passed")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Result")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("TagAddedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("WebhookAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("TenantId");
+
+                    b.ToTable("SystemeConnectionTests");
+                });
+
             modelBuilder.Entity("ClientFlow.Automation.Systeme.SystemeReconcile", b =>
                 {
                     b.Property<Guid>("TenantId")
@@ -946,6 +978,8 @@ namespace ClientFlow.Automation.Data.Migrations.Postgres
 
                     b.HasIndex("Status", "NextAttemptAt");
 
+                    b.HasIndex("TenantId", "ReceivedAt");
+
                     b.ToTable("InboundEvents");
                 });
 
@@ -1248,6 +1282,15 @@ namespace ClientFlow.Automation.Data.Migrations.Postgres
                     b.HasOne("ClientFlow.Automation.Leads.Lead", null)
                         .WithMany("Tags")
                         .HasForeignKey("LeadId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ClientFlow.Automation.Systeme.SystemeConnectionTest", b =>
+                {
+                    b.HasOne("ClientFlow.Automation.Tenancy.Tenant", null)
+                        .WithOne()
+                        .HasForeignKey("ClientFlow.Automation.Systeme.SystemeConnectionTest", "TenantId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

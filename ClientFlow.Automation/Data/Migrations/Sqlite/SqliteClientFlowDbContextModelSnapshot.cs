@@ -632,6 +632,38 @@ namespace ClientFlow.Automation.Data.Migrations.Sqlite
                         });
                 });
 
+            modelBuilder.Entity("ClientFlow.Automation.Systeme.SystemeConnectionTest", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ContactId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("FinishedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool?>("Passed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Result")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("TagAddedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("WebhookAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("TenantId");
+
+                    b.ToTable("SystemeConnectionTests");
+                });
+
             modelBuilder.Entity("ClientFlow.Automation.Systeme.SystemeReconcile", b =>
                 {
                     b.Property<Guid>("TenantId")
@@ -939,6 +971,8 @@ namespace ClientFlow.Automation.Data.Migrations.Sqlite
 
                     b.HasIndex("Status", "NextAttemptAt");
 
+                    b.HasIndex("TenantId", "ReceivedAt");
+
                     b.ToTable("InboundEvents");
                 });
 
@@ -1235,6 +1269,15 @@ namespace ClientFlow.Automation.Data.Migrations.Sqlite
                     b.HasOne("ClientFlow.Automation.Leads.Lead", null)
                         .WithMany("Tags")
                         .HasForeignKey("LeadId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ClientFlow.Automation.Systeme.SystemeConnectionTest", b =>
+                {
+                    b.HasOne("ClientFlow.Automation.Tenancy.Tenant", null)
+                        .WithOne()
+                        .HasForeignKey("ClientFlow.Automation.Systeme.SystemeConnectionTest", "TenantId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
