@@ -102,6 +102,21 @@ public sealed class BenchApp : WebApplicationFactory<Program>
         }
     }
 
+    /// <summary>Turns one of the IB's workflows, by name, ON or OFF as its page does.</summary>
+    public async Task SetWorkflowOnAsync(Guid tenantId, string name, bool on, CancellationToken cancellationToken)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        using (scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(tenantId))
+        {
+            var editor = scope.ServiceProvider.GetRequiredService<Automation.Workflows.WorkflowEditor>();
+            var workflow = (await editor.ListAsync(cancellationToken)).Single(w => w.Name == name);
+            if (await editor.SetOnAsync((await editor.FindAsync(workflow.Id, cancellationToken))!, on, cancellationToken) is { } refusal)
+            {
+                throw new InvalidOperationException(refusal);
+            }
+        }
+    }
+
     /// <summary>Starts a CSV import as the /Leads upload does once it has the file; returns the import's id.</summary>
     public async Task<Guid> StartImportAsync(Guid tenantId, string fileName, byte[] content, CancellationToken cancellationToken)
     {

@@ -8,13 +8,18 @@ namespace ClientFlow.Tests.Integration.Systeme;
 /// app: it passes when the test tag's webhook returns (and the tag is removed again), and fails with the reason when
 /// the webhook never comes or the API key is refused.
 /// </summary>
-public sealed class ConnectionTestTests : IAsyncLifetime
+public abstract class ConnectionTestTests<TDatabase> : IAsyncLifetime
+    where TDatabase : TestDatabase, new()
 {
     private const string Secret = "connection-test-webhook-secret";
-    private readonly SqliteTestDatabase _database = new();
+    private readonly TDatabase _database = new();
     private SystemeEmulator _emulator = null!;
 
-    public async ValueTask InitializeAsync() => _emulator = await SystemeEmulator.StartAsync();
+    public async ValueTask InitializeAsync()
+    {
+        await _database.InitializeAsync();
+        _emulator = await SystemeEmulator.StartAsync();
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -99,3 +104,6 @@ public sealed class ConnectionTestTests : IAsyncLifetime
         return result!;
     }
 }
+
+/// <summary>The connection test on SQLite.</summary>
+public sealed class SqliteConnectionTestTests : ConnectionTestTests<SqliteTestDatabase>;

@@ -17,14 +17,16 @@ namespace ClientFlow.Tests.Integration.Systeme;
 /// missing leads created through the capture path, hand-set tags added once (with their workflows), another IB's tags
 /// never read into this IB, and a pass that stops resuming from its cursor.
 /// </summary>
-public sealed class ReconcileTests : IAsyncLifetime
+public abstract class ReconcileTests<TDatabase> : IAsyncLifetime
+    where TDatabase : TestDatabase, new()
 {
-    private readonly SqliteTestDatabase _database = new();
+    private readonly TDatabase _database = new();
     private SystemeEmulator _emulator = null!;
     private ClientFlowAppFactory _app = null!;
 
     public async ValueTask InitializeAsync()
     {
+        await _database.InitializeAsync();
         _emulator = await SystemeEmulator.StartAsync();
         _app = new ClientFlowAppFactory(_database, settings: new Dictionary<string, string?>
         {
@@ -140,6 +142,7 @@ public sealed class ReconcileTests : IAsyncLifetime
     public async Task TheRecurringReconcile_FollowsSystemeReconcileMinutes()
     {
         await using var database = new SqliteTestDatabase();
+        await database.InitializeAsync();
         await using var every15 = new ClientFlowAppFactory(database, settings: new Dictionary<string, string?> { ["Systeme:ReconcileMinutes"] = "15" });
         await every15.StartAsync();
         using var connection = every15.Services.GetRequiredService<JobStorage>().GetConnection();
@@ -156,3 +159,6 @@ public sealed class ReconcileTests : IAsyncLifetime
         return await scope.ServiceProvider.GetRequiredService<SystemeReconciler>().RunAsync(tenantId, TestContext.Current.CancellationToken);
     }
 }
+
+/// <summary>The reconcile on SQLite.</summary>
+public sealed class SqliteReconcileTests : ReconcileTests<SqliteTestDatabase>;

@@ -14,13 +14,15 @@ namespace ClientFlow.Tests.Integration.Workflows;
 /// "For IB #2: clone workflows, update prefix": the admin's starter pack is copied into every new IB and can be given
 /// to an existing one; a copy is the IB's own (new rows, published and OFF, bare tags), and the pack never changes.
 /// </summary>
-public sealed class StarterPackTests : IAsyncLifetime
+public abstract class StarterPackTests<TDatabase> : IAsyncLifetime
+    where TDatabase : TestDatabase, new()
 {
-    private readonly SqliteTestDatabase _database = new();
+    private readonly TDatabase _database = new();
     private ClientFlowAppFactory _app = null!;
 
     public async ValueTask InitializeAsync()
     {
+        await _database.InitializeAsync();
         _app = new ClientFlowAppFactory(_database);
         await _app.StartAsync();
     }
@@ -132,3 +134,6 @@ public sealed class StarterPackTests : IAsyncLifetime
         }
     }
 }
+
+/// <summary>Starter packs on SQLite.</summary>
+public sealed class SqliteStarterPackTests : StarterPackTests<SqliteTestDatabase>;

@@ -1,0 +1,14 @@
+using ClientFlow.Tests.Infrastructure;
+using ClientFlow.Tests.Integration.Systeme;
+using ClientFlow.Tests.Integration.Workflows;
+
+namespace ClientFlow.Tests.Postgres;
+
+/// <summary>The reconcile with Systeme.io on PostgreSQL as the app role, under row-level security.</summary>
+public sealed class PostgresReconcileTests : ReconcileTests<PostgresTestDatabase>;
+
+/// <summary>Starter packs on PostgreSQL as the app role: the pack is read under its own tenant's policy, the copy written under the new IB's.</summary>
+public sealed class PostgresStarterPackTests : StarterPackTests<PostgresTestDatabase>;
+
+/// <summary>The connection test on PostgreSQL as the app role.</summary>
+public sealed class PostgresConnectionTestTests : ConnectionTestTests<PostgresTestDatabase>;
