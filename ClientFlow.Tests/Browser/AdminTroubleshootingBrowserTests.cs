@@ -18,8 +18,10 @@ public sealed class AdminTroubleshootingBrowserTests : BrowserApp
         var ib = await App.SeedIbAsync("troubled@ib.test", "Troubled IB");
         var template = await App.CreateTemplateAsync(ib.TenantId, "Hello", "Hello from Troubled IB", "<p>Hi</p>");
         await App.PublishWorkflowAsync(ib.TenantId, "Greeting", new WorkflowTrigger(TriggerKind.LeadCaptured, null), [new SendEmailStep(template.Id), new AddTagStep("greeted")]);
+        await App.PublishWorkflowAsync(ib.TenantId, "Later", new WorkflowTrigger(TriggerKind.LeadCaptured, null), [new WaitStep(1, WaitUnit.Days), new AddTagStep("later")]);
         var leadId = await App.CaptureAsync(ib.TenantId, new LeadInput { Email = "timeline@example.com", Name = "Tia Line" });
         await Eventually.HoldsAsync(async () => (await App.MessagesOfAsync(ib.TenantId)).SingleOrDefault()?.Status == EmailStatus.Sent, "the greeting is sent");
+        await Eventually.HoldsAsync(async () => (await App.RunsOfAsync(ib.TenantId)).Any(r => r.Status == Automation.Engine.RunStatus.Waiting), "the later run waits");
         var token = (await App.MessagesOfAsync(ib.TenantId)).Single().Token;
         using (var pixel = await App.CreateClient().GetAsync($"/t/o/{token}", TestContext.Current.CancellationToken))
         {
@@ -38,13 +40,16 @@ public sealed class AdminTroubleshootingBrowserTests : BrowserApp
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Troubled IB", Level = 1 })).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("[data-testid=admin-workflow-row][data-name=Greeting] [data-status=Completed]")).ToHaveTextAsync("1");
         await Assertions.Expect(page.GetByTestId("admin-message-row")).ToContainTextAsync("Hello from Troubled IB");
+        await Assertions.Expect(page.GetByTestId("admin-runs-in-progress")).ToHaveTextAsync("1 (running or waiting, all workflows)");
+        await Assertions.Expect(page.Locator("[data-testid=admin-workflow-row][data-name=Later] [data-status=Waiting]")).ToHaveTextAsync("1");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "timeline@example.com" }).ClickAsync();
         await page.WaitForURLAsync($"**/Admin/Tenants/{ib.TenantId}/Leads/{leadId}");
         var timeline = page.GetByTestId("lead-timeline");
         await Assertions.Expect(timeline.Locator("[data-kind=captured]")).ToHaveCountAsync(1);
         await Assertions.Expect(timeline.Locator("[data-kind=run]")).ToContainTextAsync(["Enrolled in \"Greeting\"", "\"Greeting\" ended: Completed"]);
-        await Assertions.Expect(timeline.Locator("[data-kind=step]").First).ToContainTextAsync("Send email \"Hello\"");
+        await Assertions.Expect(timeline.Locator("[data-kind=step]", new() { HasText = "Send email \"Hello\"" })).ToHaveCountAsync(1);
+        await Assertions.Expect(timeline.Locator("[data-kind=step]", new() { HasText = "Wait 1 day" })).ToHaveCountAsync(1);
         await Assertions.Expect(timeline.Locator("[data-kind=tag]", new() { HasText = "greeted" })).ToHaveCountAsync(1);
         await Assertions.Expect(timeline.Locator("[data-kind=open]")).ToContainTextAsync("Opened \"Hello from Troubled IB\"");
 
