@@ -2,6 +2,7 @@ using ClientFlow.Automation.Data;
 using ClientFlow.Automation.Systeme;
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace ClientFlow.Automation.Jobs;
 
@@ -9,7 +10,7 @@ namespace ClientFlow.Automation.Jobs;
 /// The Systeme.io reconcile on Hangfire: every <c>Systeme:ReconcileMinutes</c> one job per IB, and one for an IB
 /// when it presses "Reconcile now" on /Settings. A failed pass is retried; its cursor makes the retry resume.
 /// </summary>
-public sealed class SystemeReconcileJob(ClientFlowDbContext db, SystemeReconciler reconciler, IBackgroundJobClient jobs)
+public sealed class SystemeReconcileJob(ClientFlowDbContext db, SystemeReconciler reconciler, IBackgroundJobClient jobs, IOptions<SystemeOptions> options)
 {
     public const string RecurringId = "systeme-reconcile";
 
@@ -19,6 +20,12 @@ public sealed class SystemeReconcileJob(ClientFlowDbContext db, SystemeReconcile
     [JobDisplayName("Systeme.io reconcile: every IB")]
     public async Task RunAllAsync(CancellationToken cancellationToken)
     {
+        if (options.Value.IsOffline)
+        {
+            // Nothing to read back from: no job per IB every quarter hour just to find that out.
+            return;
+        }
+
         // Tenants are the platform's rows: listing them needs no tenant in scope.
         foreach (var tenantId in await db.Tenants.Select(t => t.Id).ToListAsync(cancellationToken))
         {
