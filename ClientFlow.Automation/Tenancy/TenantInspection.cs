@@ -5,6 +5,7 @@ using ClientFlow.Automation.Email;
 using ClientFlow.Automation.Engine;
 using ClientFlow.Automation.Leads;
 using ClientFlow.Automation.Outbox;
+using ClientFlow.Automation.Systeme;
 using ClientFlow.Automation.Templates;
 using ClientFlow.Automation.Workflows;
 using Microsoft.EntityFrameworkCore;
@@ -48,17 +49,12 @@ public sealed class TenantInspection(ClientFlowDbContext db, TenantScope tenantS
             var templates = await db.EmailTemplates.AsNoTracking().OrderBy(t => t.Name)
                 .Select(t => new TemplateSummary(t.Id, t.Name, t.Subject, t.UpdatedAt)).ToListAsync(cancellationToken);
             var messages = await db.EmailMessages.AsNoTracking().OrderByDescending(m => m.CreatedAt).Take(ListSize)
-                .Select(m => new MessageSummary(m.Id, m.LeadId, m.Kind, m.To, m.Subject, m.Status, m.CreatedAt, m.SentAt, m.OpenedAt, m.ClickedAt, m.LastError))
-                .ToListAsync(cancellationToken);
+                .Select(MessageSummary.Of).ToListAsync(cancellationToken);
             var problems = await db.OutboundOperations.AsNoTracking()
                 .Where(o => o.Status == OutboundStatus.Failed || o.Status == OutboundStatus.DeadLettered)
                 .OrderByDescending(o => o.CreatedAt).Take(ListSize)
                 .Select(o => new OperationSummary(o.Id, o.Kind, o.LeadId, o.Status, o.Attempts, o.LastError, o.CreatedAt))
                 .ToListAsync(cancellationToken);
-            var reconcile = await db.SystemeReconciles.AsNoTracking().SingleOrDefaultAsync(cancellationToken);
-            var test = await db.SystemeConnectionTests.AsNoTracking().SingleOrDefaultAsync(cancellationToken);
-            var lastWebhook = await db.InboundEvents.Where(e => e.TenantId == tenantId).OrderByDescending(e => e.ReceivedAt)
-                .Select(e => (DateTimeOffset?)e.ReceivedAt).FirstOrDefaultAsync(cancellationToken);
             return new TenantOverview(
                 tenant,
                 owners,
@@ -69,7 +65,7 @@ public sealed class TenantInspection(ClientFlowDbContext db, TenantScope tenantS
                 templates,
                 messages,
                 problems,
-                new SystemeSetup(reconcile?.TagsFound, lastWebhook, reconcile?.LastReport, reconcile?.CompletedAt, test?.Result, test?.Passed));
+                await SystemeSetup.ReadAsync(db, tenantId, cancellationToken));
         }
     }
 
@@ -96,8 +92,7 @@ public sealed class TenantInspection(ClientFlowDbContext db, TenantScope tenantS
             var runNames = runs.ToDictionary(r => r.Run.Id, r => r.Name);
             var steps = await db.RunSteps.AsNoTracking().Where(s => runIds.Contains(s.RunId)).ToListAsync(cancellationToken);
             var messages = await db.EmailMessages.AsNoTracking().Where(m => m.LeadId == leadId)
-                .Select(m => new MessageSummary(m.Id, m.LeadId, m.Kind, m.To, m.Subject, m.Status, m.CreatedAt, m.SentAt, m.OpenedAt, m.ClickedAt, m.LastError))
-                .ToListAsync(cancellationToken);
+                .Select(MessageSummary.Of).ToListAsync(cancellationToken);
             var operations = await db.OutboundOperations.AsNoTracking().Where(o => o.LeadId == leadId)
                 .Select(o => new OperationSummary(o.Id, o.Kind, o.LeadId, o.Status, o.Attempts, o.LastError, o.CreatedAt, o.CompletedAt))
                 .ToListAsync(cancellationToken);
@@ -188,9 +183,6 @@ public sealed record TenantOverview(
     IReadOnlyList<OperationSummary> Problems,
     SystemeSetup Systeme);
 
-/// <summary>The IB's Systeme.io set-up as ClientFlow last saw it: its prefixed tags there, its last webhook, the last reconcile and connection test.</summary>
-public sealed record SystemeSetup(string? TagsFound, DateTimeOffset? LastWebhookAt, string? LastReconcile, DateTimeOffset? LastReconcileAt, string? ConnectionTest, bool? ConnectionPassed);
-
 /// <summary>A workflow with how many of its runs are in each status.</summary>
 public sealed record WorkflowSummary(Workflow Workflow, IReadOnlyDictionary<RunStatus, int> Runs);
 
@@ -199,7 +191,12 @@ public sealed record TemplateSummary(Guid Id, string Name, string Subject, DateT
 /// <summary>An email without its bodies.</summary>
 public sealed record MessageSummary(
     Guid Id, Guid? LeadId, EmailKind Kind, string To, string Subject, EmailStatus Status,
-    DateTimeOffset CreatedAt, DateTimeOffset? SentAt, DateTimeOffset? OpenedAt, DateTimeOffset? ClickedAt, string? LastError);
+    DateTimeOffset CreatedAt, DateTimeOffset? SentAt, DateTimeOffset? OpenedAt, DateTimeOffset? ClickedAt, string? LastError)
+{
+    /// <summary>The projection EF runs in the database, so the bodies are never read.</summary>
+    public static readonly System.Linq.Expressions.Expression<Func<EmailMessage, MessageSummary>> Of =
+        m => new MessageSummary(m.Id, m.LeadId, m.Kind, m.To, m.Subject, m.Status, m.CreatedAt, m.SentAt, m.OpenedAt, m.ClickedAt, m.LastError);
+}
 
 /// <summary>An outbox row without its payload.</summary>
 public sealed record OperationSummary(

@@ -130,8 +130,11 @@ public sealed class SettingsModel(
         return Page();
     }
 
+    /// <summary>The IB's Systeme.io set-up: reconcile, connection test, last webhook.</summary>
+    public SystemeSetup Setup { get; private set; } = new(null, null, null);
+
     /// <summary>The IB's Systeme.io reconcile: the pass in progress or the last one; null before the first.</summary>
-    public SystemeReconcile? Reconcile { get; private set; }
+    public SystemeReconcile? Reconcile => Setup.Reconcile;
 
     public bool SystemeOffline => systeme.Value.IsOffline;
 
@@ -140,10 +143,10 @@ public sealed class SettingsModel(
     public TimeSpan ConnectionTestWait => systeme.Value.ConnectionTestWait;
 
     /// <summary>The IB's last "Test the connection", null before the first.</summary>
-    public SystemeConnectionTest? ConnectionTest { get; private set; }
+    public SystemeConnectionTest? ConnectionTest => Setup.ConnectionTest;
 
     /// <summary>When the newest Systeme.io webhook for this IB's prefix (or its workflow webhook URL) arrived.</summary>
-    public DateTimeOffset? LastWebhookAt { get; private set; }
+    public DateTimeOffset? LastWebhookAt => Setup.LastWebhookAt;
 
     /// <summary>"Test the connection": a test tag on a test contact, and its webhook awaited (<see cref="SystemeConnectionCheck"/>).</summary>
     public async Task<IActionResult> OnPostTestConnectionAsync(CancellationToken cancellationToken)
@@ -235,10 +238,7 @@ public sealed class SettingsModel(
         FormUrl = $"{origin}/f/{tenant.FormKey}";
         ApiUrl = $"{origin}/api/v1/leads";
         SystemeServiceUrl = $"{origin}/webhooks/systeme";
-        Reconcile = await db.SystemeReconciles.AsNoTracking().SingleOrDefaultAsync(cancellationToken);
-        ConnectionTest = await db.SystemeConnectionTests.AsNoTracking().SingleOrDefaultAsync(cancellationToken);
-        LastWebhookAt = await db.InboundEvents.Where(e => e.TenantId == tenant.Id).OrderByDescending(e => e.ReceivedAt)
-            .Select(e => (DateTimeOffset?)e.ReceivedAt).FirstOrDefaultAsync(cancellationToken);
+        Setup = await SystemeSetup.ReadAsync(db, tenant.Id, cancellationToken);
         return true;
     }
 

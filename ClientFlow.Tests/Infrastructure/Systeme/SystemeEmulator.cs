@@ -462,12 +462,7 @@ public sealed class SystemeEmulator : IAsyncDisposable
         _webhooksSent.Add(eventType);
         _ = Task.Run(async () =>
         {
-            var bytes = System.Text.Encoding.UTF8.GetBytes(body);
-            using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/systeme") { Content = new ByteArrayContent(bytes) };
-            request.Content.Headers.ContentType = new("application/json");
-            request.Headers.Add("X-Webhook-Signature", Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(System.Text.Encoding.UTF8.GetBytes(secret), bytes)));
-            request.Headers.Add("X-Webhook-Event", eventType);
-            request.Headers.Add("X-Webhook-Message-Id", Guid.NewGuid().ToString());
+            using var request = SignedWebhooks.Request(secret, eventType, Guid.NewGuid().ToString(), body);
             await sender(request);
         });
     }

@@ -89,6 +89,9 @@ public abstract class ReconcileTests<TDatabase> : IAsyncLifetime
         var known = leads.Single(l => l.Id == knownId);
         Assert.Contains(known.Tags, t => t.Slug == "hand-tag");
         await Eventually.HoldsAsync(async () => (await _app.LeadsOfAsync(john.TenantId)).Single(l => l.Id == knownId).Tags.Any(t => t.Slug == "handled"), "the tag-added workflow ran");
+        await Eventually.HoldsAsync(
+            () => Task.FromResult(_emulator.TagNamesOf(_emulator.ContactByEmail("known@example.com")!).Contains($"{john.TagPrefix}handled")),
+            "the workflow's tag is synced to Systeme.io");
 
         // Sarah's side is untouched, and John's pass never asked Systeme.io for Sarah's tags.
         Assert.Equal(sarah.LeadIds.Count, (await _app.LeadsOfAsync(sarah.TenantId)).Count);
