@@ -68,7 +68,7 @@ public sealed class ClientFlowMetrics
         meter.CreateObservableGauge("clientflow.outbox.dead_lettered", () => Count(snapshots, s => s.OutboxDeadLettered), "{operation}", "Outbox operations given up on after Outbox:MaxAttempts, waiting for an admin on /Admin/DeadLetters.");
         meter.CreateObservableGauge("clientflow.inbox.depth", () => Count(snapshots, s => s.InboxDepth), "{event}", "Inbound events stored and not processed yet.");
         meter.CreateObservableGauge("clientflow.inbox.oldest_age", () => Seconds(snapshots, s => s.InboxOldestAgeSeconds), "s", "How long ago the oldest unprocessed inbound event arrived; 0 when none waits.");
-        meter.CreateObservableGauge("clientflow.systeme.budget.remaining", () => Count(snapshots, s => s.SystemeBudgetRemaining), "{request}", "Requests the Systeme.io budget shared by every node can still grant in the current window (0 while paused).");
+        meter.CreateObservableGauge("clientflow.systeme.budget.remaining", () => Count(snapshots, s => s.SystemeBudgetRemaining), "{request}", "Requests the Systeme.io budget shared by every node can grant in the coming second (0 while paused).");
         meter.CreateObservableGauge("clientflow.systeme.pause.remaining", () => Seconds(snapshots, s => s.SystemePauseSeconds), "s", "How long every node still waits before calling Systeme.io after a 429 or an exhausted quota.");
         meter.CreateObservableGauge("clientflow.systeme.rate_limit", () => systeme.Value.MaxRequestsPerSecond, "{request}/s", "Systeme:MaxRequestsPerSecond, the ceiling for the whole account.");
     }

@@ -12,7 +12,7 @@ namespace ClientFlow.Automation.Diagnostics;
 /// <param name="OutboxDeadLettered">Operations given up on, waiting for an admin (/Admin/DeadLetters).</param>
 /// <param name="InboxDepth">Inbound events not processed yet (pending or claimed by a worker).</param>
 /// <param name="InboxOldestAgeSeconds">How long ago the oldest of those arrived.</param>
-/// <param name="SystemeBudgetRemaining">Requests the shared Systeme.io budget can still grant in the current window.</param>
+/// <param name="SystemeBudgetRemaining">Requests the shared Systeme.io budget can grant in the coming second.</param>
 /// <param name="SystemePauseSeconds">How long every node still waits after a 429 or an exhausted quota.</param>
 internal sealed record LoadSnapshot(
     int RunsDue,

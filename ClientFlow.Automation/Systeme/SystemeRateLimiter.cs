@@ -9,10 +9,12 @@ namespace ClientFlow.Automation.Systeme;
 
 /// <summary>
 /// The Systeme.io account's request budget, shared by every app node through the database
-/// (<see cref="SystemeBudget"/>): each request takes a place in the current rate window by a conditional
-/// update of the one budget row, so N nodes together send no more than <see cref="SystemeOptions.MaxRequestsPerSecond"/>;
-/// and a 429 or an exhausted <c>X-RateLimit-Remaining</c> pauses every caller on every node. This is the one
-/// part of the client's resilience that <c>Microsoft.Extensions.Http.Resilience</c> cannot express: its rate
+/// (<see cref="SystemeBudget"/>): a request is granted only once <see cref="SystemeBudget.NextGrantAt"/> has passed,
+/// by a conditional update of the one budget row that moves it one interval on, so N nodes together send no more than
+/// <see cref="SystemeOptions.MaxRequestsPerSecond"/>, evenly spaced rather than in a burst at the start of each second
+/// (the server counts arrivals in windows of its own, and a burst granted at the end of one second lands beside the
+/// next second's); and a 429 or an exhausted <c>X-RateLimit-Remaining</c> pauses every caller on every node. This is
+/// the one part of the client's resilience that <c>Microsoft.Extensions.Http.Resilience</c> cannot express: its rate
 /// limiter is per process.
 /// </summary>
 public sealed class SystemeRateLimiter(IServiceScopeFactory scopes, IOptions<SystemeOptions> options, TimeProvider clock)
@@ -20,23 +22,24 @@ public sealed class SystemeRateLimiter(IServiceScopeFactory scopes, IOptions<Sys
     /// <summary>Waits for a place in the shared budget (and for any pause to end).</summary>
     public async Task WaitAsync(CancellationToken cancellationToken)
     {
-        var (window, limit) = Window(options.Value.MaxRequestsPerSecond);
+        var interval = Interval(options.Value.MaxRequestsPerSecond);
         while (true)
         {
             var now = clock.GetUtcNow();
-            var start = WindowStart(now, window);
+            var next = now + interval;
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<ClientFlowDbContext>();
             var granted = await db.SystemeBudgets
-                .Where(b => b.Id == SystemeBudget.AccountId && b.PausedUntil <= now && (b.WindowStart < start || (b.WindowStart == start && b.Granted < limit)))
-                .ExecuteUpdateAsync(s => s.SetProperty(b => b.Granted, b => b.WindowStart == start ? b.Granted + 1 : 1).SetProperty(b => b.WindowStart, start), cancellationToken);
+                .Where(b => b.Id == SystemeBudget.AccountId && b.PausedUntil <= now && b.NextGrantAt <= now)
+                .ExecuteUpdateAsync(s => s.SetProperty(b => b.NextGrantAt, next), cancellationToken);
             if (granted == 1)
             {
                 return;
             }
 
-            var pausedUntil = await db.SystemeBudgets.Where(b => b.Id == SystemeBudget.AccountId).Select(b => b.PausedUntil).SingleAsync(cancellationToken);
-            var until = pausedUntil > now ? pausedUntil : start + window;
+            var budget = await db.SystemeBudgets.AsNoTracking().Where(b => b.Id == SystemeBudget.AccountId)
+                .Select(b => new { b.PausedUntil, b.NextGrantAt }).SingleAsync(cancellationToken);
+            var until = budget.PausedUntil > budget.NextGrantAt ? budget.PausedUntil : budget.NextGrantAt;
             await Task.Delay(until > now ? until - now : MinimumWait, clock, cancellationToken);
         }
     }
@@ -81,8 +84,8 @@ public sealed class SystemeRateLimiter(IServiceScopeFactory scopes, IOptions<Sys
     }
 
     /// <summary>
-    /// Requests the shared budget can still grant in the window <paramref name="now"/> falls in (none while every node is
-    /// paused): what the same conditional update in <see cref="WaitAsync"/> would allow, for the operators' gauge.
+    /// Requests the shared budget can grant in the second from <paramref name="now"/> (none while every node is paused):
+    /// what the same conditional update in <see cref="WaitAsync"/> would allow, for the operators' gauge.
     /// </summary>
     internal static int Remaining(SystemeBudget budget, double perSecond, DateTimeOffset now)
     {
@@ -91,19 +94,16 @@ public sealed class SystemeRateLimiter(IServiceScopeFactory scopes, IOptions<Sys
             return 0;
         }
 
-        var (window, limit) = Window(perSecond);
-        return budget.WindowStart == WindowStart(now, window) ? Math.Max(0, limit - budget.Granted) : limit;
+        var first = budget.NextGrantAt > now ? budget.NextGrantAt : now;
+        var room = now + TimeSpan.FromSeconds(1) - first;
+        return room > TimeSpan.Zero ? (int)((room.Ticks - 1) / Interval(perSecond).Ticks) + 1 : 0;
     }
 
     private static readonly TimeSpan MinimumWait = TimeSpan.FromMilliseconds(10);
 
-    /// <summary>A window of a second holding the whole per-second rate; below one request a second, one request per longer window.</summary>
-    private static (TimeSpan Window, int Limit) Window(double perSecond) =>
-        perSecond >= 1 ? (TimeSpan.FromSeconds(1), (int)Math.Floor(perSecond)) : (TimeSpan.FromMilliseconds(Math.Ceiling(1000 / perSecond)), 1);
-
-    /// <summary>Whole-millisecond windows in integer ticks: the same instant on every node and in every database's precision.</summary>
-    private static DateTimeOffset WindowStart(DateTimeOffset now, TimeSpan window) =>
-        new(now.UtcTicks / window.Ticks * window.Ticks, TimeSpan.Zero);
+    /// <summary>The least time between two grants: a second over the rate, rounded up to a whole tick so the rate is never exceeded.</summary>
+    private static TimeSpan Interval(double perSecond) =>
+        TimeSpan.FromTicks((long)Math.Ceiling(TimeSpan.TicksPerSecond / perSecond));
 
     private TimeSpan? RefillDelay(HttpResponseMessage response)
     {

@@ -10,6 +10,6 @@ internal sealed class SystemeBudgetConfiguration : IEntityTypeConfiguration<Syst
     {
         builder.Property(b => b.Id).ValueGeneratedNever();
         // The one row every node draws from exists from the first migration on.
-        builder.HasData(new SystemeBudget { Id = SystemeBudget.AccountId, WindowStart = DateTimeOffset.UnixEpoch, Granted = 0, PausedUntil = DateTimeOffset.UnixEpoch });
+        builder.HasData(new SystemeBudget { Id = SystemeBudget.AccountId, NextGrantAt = DateTimeOffset.UnixEpoch, PausedUntil = DateTimeOffset.UnixEpoch });
     }
 }

@@ -58,7 +58,8 @@ public sealed class LoadMetricsTests(MetricsApp fixture) : IClassFixture<Metrics
             (InboundStatus.Processing, now - TimeSpan.FromSeconds(60)),
             (InboundStatus.Processed, now - TimeSpan.FromHours(1)),
             (InboundStatus.DeadLettered, now - TimeSpan.FromHours(2)));
-        await SetBudgetAsync(b => b.SetProperty(x => x.WindowStart, WindowStart(now + LoadSnapshots.MaxAge)).SetProperty(x => x.Granted, 3));
+        // The next grant 600 ms after the scrape: at 4 a second, two more fit in the second that follows it.
+        await SetBudgetAsync(b => b.SetProperty(x => x.NextGrantAt, now + LoadSnapshots.MaxAge + TimeSpan.FromMilliseconds(600)));
 
         // One snapshot serves every gauge of a scrape and any scrape within its age: the same instant reads the same figures.
         using (var scraper = fixture.CreateScraper())
@@ -76,7 +77,7 @@ public sealed class LoadMetricsTests(MetricsApp fixture) : IClassFixture<Metrics
         Assert.Equal(2, metrics.Value("clientflow_outbox_dead_lettered"));
         Assert.Equal(2, metrics.Value("clientflow_inbox_depth"));
         Assert.Equal(120 + waited, metrics.Value("clientflow_inbox_oldest_age_seconds"), 3);
-        Assert.Equal(1, metrics.Value("clientflow_systeme_budget_remaining"));
+        Assert.Equal(2, metrics.Value("clientflow_systeme_budget_remaining"));
         Assert.Equal(0, metrics.Value("clientflow_systeme_pause_remaining_seconds"));
 
         // A 429 pauses every node: nothing left to grant until it ends.
@@ -93,7 +94,4 @@ public sealed class LoadMetricsTests(MetricsApp fixture) : IClassFixture<Metrics
             .Where(b => b.Id == SystemeBudget.AccountId)
             .ExecuteUpdateAsync(set, TestContext.Current.CancellationToken);
     }
-
-    /// <summary>The one-second window the rate limiter counts in (4 requests a second by default).</summary>
-    private static DateTimeOffset WindowStart(DateTimeOffset at) => new(at.UtcTicks / TimeSpan.TicksPerSecond * TimeSpan.TicksPerSecond, TimeSpan.Zero);
 }

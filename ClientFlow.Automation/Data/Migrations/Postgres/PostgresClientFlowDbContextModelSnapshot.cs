@@ -616,13 +616,10 @@ namespace ClientFlow.Automation.Data.Migrations.Postgres
                     b.Property<int>("Id")
                         .HasColumnType("integer");
 
-                    b.Property<int>("Granted")
-                        .HasColumnType("integer");
-
-                    b.Property<DateTimeOffset>("PausedUntil")
+                    b.Property<DateTimeOffset>("NextGrantAt")
                         .HasColumnType("timestamp with time zone");
 
-                    b.Property<DateTimeOffset>("WindowStart")
+                    b.Property<DateTimeOffset>("PausedUntil")
                         .HasColumnType("timestamp with time zone");
 
                     b.HasKey("Id");
@@ -633,9 +630,8 @@ namespace ClientFlow.Automation.Data.Migrations.Postgres
                         new
                         {
                             Id = 1,
-                            Granted = 0,
-                            PausedUntil = new DateTimeOffset(new DateTime(1970, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 0, 0, 0, 0)),
-                            WindowStart = new DateTimeOffset(new DateTime(1970, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 0, 0, 0, 0))
+                            NextGrantAt = new DateTimeOffset(new DateTime(1970, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 0, 0, 0, 0)),
+                            PausedUntil = new DateTimeOffset(new DateTime(1970, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 0, 0, 0, 0))
                         });
                 });
 

@@ -609,13 +609,10 @@ namespace ClientFlow.Automation.Data.Migrations.Sqlite
                     b.Property<int>("Id")
                         .HasColumnType("INTEGER");
 
-                    b.Property<int>("Granted")
+                    b.Property<long>("NextGrantAt")
                         .HasColumnType("INTEGER");
 
                     b.Property<long>("PausedUntil")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("WindowStart")
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
@@ -626,9 +623,8 @@ namespace ClientFlow.Automation.Data.Migrations.Sqlite
                         new
                         {
                             Id = 1,
-                            Granted = 0,
-                            PausedUntil = 1272537022464000000L,
-                            WindowStart = 1272537022464000000L
+                            NextGrantAt = 1272537022464000000L,
+                            PausedUntil = 1272537022464000000L
                         });
                 });
 
