@@ -10,9 +10,8 @@ namespace ClientFlow.Automation.Data.Migrations.Sqlite
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.DropColumn(
-                name: "Granted",
-                table: "SystemeBudgets");
+            // SQLite drops a column in place (3.35+); EF's DropColumn would rebuild the table outside the transaction.
+            migrationBuilder.Sql("ALTER TABLE \"SystemeBudgets\" DROP COLUMN \"Granted\";");
 
             migrationBuilder.RenameColumn(
                 name: "WindowStart",
