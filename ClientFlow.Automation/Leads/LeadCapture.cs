@@ -68,7 +68,7 @@ public sealed class LeadCapture(
 
             var emails = inputs.Select(i => i.Email!).Distinct().ToList();
             var existing = await db.Leads.Include(l => l.Tags).Where(l => emails.Contains(l.Email)).ToDictionaryAsync(l => l.Email, cancellationToken);
-            var owners = await ClaimAsync(tenantId, emails, now, cancellationToken);
+            var (owners, claimedNow) = await ClaimAsync(tenantId, emails, now, cancellationToken);
 
             for (var i = 0; i < inputs.Count; i++)
             {
@@ -126,6 +126,7 @@ public sealed class LeadCapture(
             try
             {
                 await db.SaveChangesAsync(cancellationToken);
+                await ReleaseUnusedClaimsAsync(tenantId, claimedNow.Where(e => !existing.ContainsKey(e)), cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
             }
             catch
@@ -169,22 +170,43 @@ public sealed class LeadCapture(
         return true;
     }
 
-    /// <summary>Claims unclaimed emails for this tenant (insert, tolerating the conflict) and returns every email's owner.</summary>
-    private async Task<Dictionary<string, Guid>> ClaimAsync(Guid tenantId, List<string> emails, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// Claims unclaimed emails for this tenant (insert, tolerating the conflict) and returns every email's owner, and the
+    /// emails this call claimed.
+    /// </summary>
+    private async Task<(Dictionary<string, Guid> Owners, List<string> ClaimedNow)> ClaimAsync(Guid tenantId, List<string> emails, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var owners = await ClaimOwnersAsync(emails, cancellationToken);
         var unclaimed = emails.Where(e => !owners.ContainsKey(e)).ToList();
         await db.InsertEmailClaimsIfAbsentAsync(unclaimed, tenantId, now, cancellationToken);
 
+        var claimedNow = new List<string>();
         if (unclaimed.Count > 0)
         {
             foreach (var (email, owner) in await ClaimOwnersAsync(unclaimed, cancellationToken))
             {
                 owners[email] = owner;
+                if (owner == tenantId)
+                {
+                    claimedNow.Add(email);
+                }
             }
         }
 
-        return owners;
+        return (owners, claimedNow);
+    }
+
+    /// <summary>
+    /// A claim stands for an address that became this IB's lead. One this capture made for an address it then refused
+    /// (the IB at its lead limit) is taken back in the same transaction, so the next IB to capture the address is not
+    /// refused for a lead no IB has.
+    /// </summary>
+    private async Task ReleaseUnusedClaimsAsync(Guid tenantId, IEnumerable<string> unused, CancellationToken cancellationToken)
+    {
+        foreach (var chunk in unused.Chunk(500))
+        {
+            await db.LeadEmailClaims.Where(c => c.TenantId == tenantId && chunk.Contains(c.Email)).ExecuteDeleteAsync(cancellationToken);
+        }
     }
 
     private async Task<Dictionary<string, Guid>> ClaimOwnersAsync(List<string> emails, CancellationToken cancellationToken)

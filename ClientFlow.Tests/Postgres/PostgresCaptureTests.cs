@@ -67,6 +67,21 @@ public sealed class PostgresCaptureTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnIbAtItsLimit_ClaimsNoAddress_SoTheNextIbGetsTheLead()
+    {
+        var full = await _app.SeedIbAsync("full@pg.test", "PG Full", "already@example.com");
+        await _app.SetMaxLeadsAsync(full.TenantId, 1);
+        var next = await _app.SeedIbAsync("next@pg.test", "PG Next");
+
+        Assert.Equal(HttpStatusCode.Forbidden, await PostAsync(full.ApiKey, "unclaimed@example.com"));
+        Assert.Equal(HttpStatusCode.Created, await PostAsync(next.ApiKey, "unclaimed@example.com"));
+
+        // The address is the next IB's now: the first, with room again, is refused it as taken.
+        await _app.SetMaxLeadsAsync(full.TenantId, 10);
+        Assert.Equal(HttpStatusCode.Conflict, await PostAsync(full.ApiKey, "unclaimed@example.com"));
+    }
+
+    [Fact]
     public async Task Capture_SyncsThroughTheOutbox()
     {
         var ib = await _app.SeedIbAsync("sync@pg.test", "PG Sync");
