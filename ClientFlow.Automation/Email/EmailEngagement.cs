@@ -40,7 +40,7 @@ public sealed class EmailEngagement(
             var now = clock.GetUtcNow();
             // No mail server stands between the Outbox channel and the IB following its links by hand: no delivery window there.
             var prefetched = message.Channel != EmailChannelKind.Outbox && message.SentAt is { } sent && now - sent < tracking.Value.MachineOpenWindow;
-            var machine = LinkScanners.IsScanner(userAgent) || prefetched;
+            var machine = LinkScanners.IsMachineOpen(userAgent) || prefetched;
             await RecordAsync(message, clicked: false, machine, now, cancellationToken);
         }
 
@@ -62,7 +62,7 @@ public sealed class EmailEngagement(
             var target = EmailTracking.Link(message, index);
             if (target is not null)
             {
-                await RecordAsync(message, clicked: true, LinkScanners.IsScanner(userAgent), clock.GetUtcNow(), cancellationToken);
+                await RecordAsync(message, clicked: true, LinkScanners.IsMachineClick(userAgent), clock.GetUtcNow(), cancellationToken);
             }
 
             return target;

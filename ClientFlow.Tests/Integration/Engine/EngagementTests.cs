@@ -80,6 +80,39 @@ public sealed class EngagementTests(EngagementApp fixture) : EngagementScenarios
         Assert.Contains(steps, s => s.Outcome.StartsWith("Yes", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("ms-office; MSOffice 16")]
+    [InlineData("Microsoft Office/16.0 (Windows NT 10.0; Microsoft Outlook 16.0.17928; Pro)")]
+    public async Task WaitingRun_IsResumedAtOnce_ByAnOpenInOutlookForWindows(string outlook)
+    {
+        var (ib, lead, message) = await WaitingForAnOpenAsync($"outlook-{outlook.Length}");
+        Fixture.Clock.Advance(TimeSpan.FromMinutes(3));
+
+        await OpenAsync(message.Token, outlook);
+
+        await BranchTakenAsync(ib, lead, "engaged");
+        Assert.Equal(LeadStatus.Engaged, (await App.LeadsOfAsync(ib.TenantId)).Single(l => l.Id == lead).Status);
+        Assert.Equal(0, (await App.MessagesOfAsync(ib.TenantId)).Single().MachineEvents);
+    }
+
+    [Fact]
+    public async Task OfficeCheckingALink_IsNoClick()
+    {
+        var (ib, lead, message) = await WaitingForAnOpenAsync("office-link");
+        Fixture.Clock.Advance(TimeSpan.FromMinutes(3));
+
+        using var check = new HttpRequestMessage(HttpMethod.Get, $"/t/c/{message.Token}/0");
+        check.Headers.UserAgent.ParseAdd("Microsoft Office Existence Discovery");
+        using var response = await App.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false }).SendAsync(check, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        await Eventually.HoldsAsync(
+            async () => (await App.MessagesOfAsync(ib.TenantId)).Single().MachineEvents == 1,
+            "the link check is counted as a machine event");
+        Assert.Null((await App.MessagesOfAsync(ib.TenantId)).Single().ClickedAt);
+        Assert.Equal(LeadStatus.Nurturing, (await App.LeadsOfAsync(ib.TenantId)).Single(l => l.Id == lead).Status);
+    }
+
     [Fact]
     public async Task WaitingRun_IsResumedAtOnce_ByASystemeWorkflowWebhook()
     {
@@ -223,7 +256,8 @@ public abstract class EngagementScenarios(EngagementApp fixture)
     protected async Task OpenAsync(string token, string userAgent)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, $"/t/o/{token}");
-        request.Headers.UserAgent.ParseAdd(userAgent);
+        // Outlook's "ms-office; MSOffice 16" is no valid product list: sent as the client sends it.
+        Assert.True(request.Headers.TryAddWithoutValidation("User-Agent", userAgent));
         var response = await App.CreateClient().SendAsync(request, TestContext.Current.CancellationToken);
         Assert.Equal("image/gif", response.Content.Headers.ContentType?.MediaType);
     }
