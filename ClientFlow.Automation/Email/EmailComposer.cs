@@ -74,7 +74,8 @@ public sealed class EmailComposer(
         var origin = urls.Value.Origin;
         var subject = renderer.Render(template.Subject, model, TemplateFormat.Subject);
         var html = renderer.Render(template.HtmlBody, model, TemplateFormat.Html);
-        var text = template.TextBody is null ? null : renderer.Render(template.TextBody, model, TemplateFormat.Text);
+        // Every email has a text part: the template's, or one read from its HTML (with the links' real addresses).
+        var text = template.TextBody is null ? HtmlText.FromHtml(html) : renderer.Render(template.TextBody, model, TemplateFormat.Text);
 
         var links = "[]";
         if (tracked)
@@ -88,10 +89,7 @@ public sealed class EmailComposer(
             html += $"""<img src="{EmailTracking.OpenUrl(origin, token)}" width="1" height="1" alt="" style="display:block;border:0">""";
         }
 
-        if (text is not null)
-        {
-            text += TextFooter(sender, model.UnsubscribeUrl);
-        }
+        text += TextFooter(sender, model.UnsubscribeUrl);
 
         return new EmailMessage
         {

@@ -97,6 +97,21 @@ public sealed class SmtpDeliveryTests(SmtpApp fixture) : IClassFixture<SmtpApp>
     }
 
     [Fact]
+    public async Task ATemplateWithoutText_IsSentWithATextPart_ReadFromItsHtml()
+    {
+        var (ib, leadEmail) = await CaptureIntoWelcomeWorkflowAsync("htmlonly", withText: false);
+
+        var received = await WaitForMessageAsync(leadEmail);
+        var token = (await WaitForStatusAsync(ib, EmailStatus.Sent)).Token;
+
+        var text = received.Message.TextBody?.ReplaceLineEndings("\n");
+        Assert.NotNull(text);
+        Assert.StartsWith($"Hi Dana\n\nOpen ({Target})\n", text, StringComparison.Ordinal);
+        Assert.Contains($"Unsubscribe: {SmtpApp.Origin}/u/{token}", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("<", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ClickLink_RedirectsToTheOriginalTarget_AndRecordsClickAndOpen()
     {
         var (ib, leadEmail) = await CaptureIntoWelcomeWorkflowAsync("click");
@@ -234,7 +249,7 @@ public sealed class SmtpDeliveryTests(SmtpApp fixture) : IClassFixture<SmtpApp>
         }
     }
 
-    private async Task<(SeededIb Ib, string LeadEmail)> CaptureIntoWelcomeWorkflowAsync(string name)
+    private async Task<(SeededIb Ib, string LeadEmail)> CaptureIntoWelcomeWorkflowAsync(string name, bool withText = true)
     {
         var app = fixture.App;
         var ib = await app.SeedIbAsync($"{name}@ib.test", $"{char.ToUpperInvariant(name[0])}{name[1..]} IB");
@@ -244,7 +259,7 @@ public sealed class SmtpDeliveryTests(SmtpApp fixture) : IClassFixture<SmtpApp>
             "Welcome, {{ first_name }}",
             """<p>Hi {{ first_name }}</p><a href="https://broker.example/open-account">Open</a>""",
             // The lone "." and the "..." line travel dot-stuffed (RFC 5321 4.5.2) and must arrive intact.
-            "Hi {{ first_name }}, open your account when you are ready.\n.\n...and see you soon.");
+            withText ? "Hi {{ first_name }}, open your account when you are ready.\n.\n...and see you soon." : null);
         await app.PublishWorkflowAsync(ib.TenantId, "Welcome", new WorkflowTrigger(TriggerKind.LeadCaptured, null), [new SendEmailStep(template.Id)]);
 
         var leadEmail = $"dana.{name}@example.com";
