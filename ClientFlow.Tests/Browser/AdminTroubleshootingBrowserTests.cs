@@ -59,5 +59,12 @@ public sealed class AdminTroubleshootingBrowserTests : BrowserApp
         await Assertions.Expect(viewed).ToContainTextAsync("Troubled IB");
         await Assertions.Expect(viewed).ToContainTextAsync($"lead {leadId}");
         await Assertions.Expect(viewed).ToContainTextAsync(ClientFlowAppFactory.AdminEmail);
+
+        // The jobs dashboard works under its content security policy too (its graphs draw with inline styles).
+        await page.GotoAsync("/hangfire");
+        await Assertions.Expect(page.Locator("#realtimeGraph")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("[data-metric='servers:count']")).ToHaveTextAsync("1");
+        await page.GotoAsync("/hangfire/jobs/succeeded");
+        await Assertions.Expect(page.Locator("#page-title")).ToHaveTextAsync("Succeeded Jobs");
     }
 }

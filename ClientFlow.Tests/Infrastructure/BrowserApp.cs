@@ -2,10 +2,15 @@ using Microsoft.Playwright;
 
 namespace ClientFlow.Tests.Infrastructure;
 
-/// <summary>The real app on a real port (Kestrel) on its own SQLite file, and Debian's Chromium through Playwright.</summary>
+/// <summary>
+/// The real app on a real port (Kestrel) on its own SQLite file, and Debian's Chromium through Playwright. Every page
+/// the test opens is watched for what the browser refused under the app's content security policy and for script
+/// errors: a test that saw one fails, since what the policy blocks silently stops working for users.
+/// </summary>
 public abstract class BrowserApp : IAsyncLifetime
 {
     private readonly SqliteTestDatabase _database = new();
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _browserErrors = new();
     private IPlaywright _playwright = null!;
     private IBrowser? _browser;
 
@@ -40,12 +45,22 @@ public abstract class BrowserApp : IAsyncLifetime
         await App.DisposeAsync();
         await _database.DisposeAsync();
         GC.SuppressFinalize(this);
+        Assert.True(_browserErrors.IsEmpty, $"The browser reported: {string.Join(" | ", _browserErrors)}");
     }
 
     protected async Task<IPage> NewPageAsync()
     {
         var page = await Browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = App.ClientOptions.BaseAddress.ToString() });
         page.SetDefaultTimeout(60_000);
+        page.Console += (_, message) =>
+        {
+            // What the policy blocked, and a script or stylesheet refused (nosniff refuses a wrong or missing MIME type).
+            if (message.Type == "error" && (message.Text.Contains("Content Security Policy", StringComparison.Ordinal) || message.Text.StartsWith("Refused to", StringComparison.Ordinal)))
+            {
+                _browserErrors.Enqueue(message.Text);
+            }
+        };
+        page.PageError += (_, error) => _browserErrors.Enqueue(error);
         return page;
     }
 }

@@ -24,6 +24,11 @@ public sealed class ClientFlowAppFactory(
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment(environment);
+
+        // The build's static files (wwwroot, the precompressed variants and the scoped CSS bundle) as `dotnet run`
+        // serves them in Development; outside Development the host would look for them in a publish folder, and a
+        // browser asking for gzip got a 404 for every script and stylesheet.
+        builder.UseStaticWebAssets();
         builder.UseSetting("Admin:Email", AdminEmail);
         builder.UseSetting("Admin:Password", Password);
 

@@ -1,4 +1,5 @@
 using ClientFlow.Automation.Email;
+using ClientFlow.Web.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ClientFlow.Web.Endpoints;
@@ -15,7 +16,8 @@ public static class TrackingEndpoints
 
     public static IEndpointRouteBuilder MapTrackingEndpoints(this IEndpointRouteBuilder app)
     {
-        var tracking = app.MapGroup(string.Empty).AllowAnonymous().DisableAntiforgery().ExcludeFromDescription();
+        var tracking = app.MapGroup(string.Empty).AllowAnonymous().DisableAntiforgery().ExcludeFromDescription()
+            .WithSecurityHeadersPolicy(SecurityHeaders.Embeddable);
         tracking.MapGet("/t/o/{token}", OpenAsync);
         tracking.MapGet("/t/c/{token}/{index:int}", ClickAsync);
         tracking.MapGet("/t/c/{token}", ClickUrlAsync);

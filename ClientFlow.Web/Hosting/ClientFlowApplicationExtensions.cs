@@ -4,6 +4,7 @@ using ClientFlow.Web.Endpoints;
 using ClientFlow.Web.Tenancy;
 using Hangfire;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 using Serilog;
 
 namespace ClientFlow.Web.Hosting;
@@ -13,13 +14,20 @@ public static class ClientFlowApplicationExtensions
     /// <summary>The middleware pipeline, in order.</summary>
     public static WebApplication UseClientFlow(this WebApplication app)
     {
+        // Without a configured proxy nobody's forwarded headers are believed (the middleware would believe everyone's).
+        if (app.Services.GetRequiredService<IOptions<AppOptions>>().Value is { } options && (options.Proxies.Count > 0 || options.Networks.Count > 0))
+        {
+            app.UseForwardedHeaders();
+        }
+
+        // First, so every response carries the headers, error pages included; HSTS among them, on HTTPS only.
+        app.UseSecurityHeaders();
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/Error");
-            app.UseHsts();
         }
 
-        app.UseSerilogRequestLogging(options => options.Logger = app.Services.GetRequiredService<Serilog.ILogger>());
+        app.UseSerilogRequestLogging(options => RequestLogging.Configure(options, app.Services.GetRequiredService<Serilog.ILogger>()));
         app.UseStatusCodePages();
         app.UseRouting();
         app.UseAuthentication();
@@ -45,7 +53,7 @@ public static class ClientFlowApplicationExtensions
             DashboardTitle = "ClientFlow jobs",
             AppPath = "/Admin/Tenants",
             DisplayStorageConnectionString = false,
-        });
+        }).WithSecurityHeadersPolicy(SecurityHeaders.JobsDashboard);
         return app;
     }
 

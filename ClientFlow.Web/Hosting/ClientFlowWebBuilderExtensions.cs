@@ -35,7 +35,7 @@ public static class ClientFlowWebBuilderExtensions
         services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.SectionName);
         services.AddScoped<DemoWorkflows>();
         services.AddOptions<AppOptions>().BindConfiguration(AppOptions.SectionName)
-            .Validate(o => o.IsValid, "App:PublicBaseUrl must be empty or an absolute http(s) URL.")
+            .Validate(o => o.IsValid, "App:PublicBaseUrl must be empty or an absolute http(s) URL; App:KnownProxies IP addresses and App:KnownNetworks CIDR networks (10.0.0.0/8), separated by commas.")
             .ValidateOnStart();
 
         services.AddDefaultIdentity<ClientFlowUser>(options =>
@@ -76,6 +76,13 @@ public static class ClientFlowWebBuilderExtensions
         services.AddClientFlowMetrics();
         services.AddProblemDetails();
         services.AddClientFlowRateLimits(configuration);
+        services.AddClientFlowSecurityHeaders();
+        // Kestrel writes its Server header after the middleware has run: it is switched off here, not removed there.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        services.AddClientFlowProxyHeaders();
+        // Cookies are Secure whenever the request is HTTPS (at the proxy too, through ProxyHeaders); the antiforgery
+        // cookie's default is never.
+        services.AddAntiforgery(options => options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest);
         services.AddOpenApi(options => options.ShouldInclude = description => description.RelativePath?.StartsWith("api/", StringComparison.Ordinal) == true);
 
         return builder;

@@ -77,7 +77,7 @@ public sealed class OutboxPagesTests(OutboxPagesApp fixture) : IClassFixture<Out
 
         Assert.Equal(HttpStatusCode.OK, body.StatusCode);
         Assert.Equal("text/html", body.Content.Headers.ContentType?.MediaType);
-        Assert.Equal("sandbox; default-src 'none'; img-src * data:; style-src 'unsafe-inline'", body.Headers.GetValues("Content-Security-Policy").Single());
+        SecurityPolicy.AssertEmailBody(body);
         Assert.Equal("nosniff", body.Headers.GetValues("X-Content-Type-Options").Single());
         Assert.Contains("Hi Dana", html, StringComparison.Ordinal);
         Assert.Contains($"/t/c/{message.Token}/0", html, StringComparison.Ordinal);

@@ -12,8 +12,6 @@ public sealed class TemplatePagesApp : SqliteApp;
 /// <summary>/Templates and the editor at /Templates/{id}: save with line/column errors, the limit, the sandboxed preview, send-me-a-test, isolation.</summary>
 public sealed class TemplatePagesTests(TemplatePagesApp fixture) : IClassFixture<TemplatePagesApp>
 {
-    private const string Csp = "sandbox; default-src 'none'; img-src * data:; style-src 'unsafe-inline'";
-
     private ClientFlowAppFactory App => fixture.App;
 
     [Fact]
@@ -141,8 +139,7 @@ public sealed class TemplatePagesTests(TemplatePagesApp fixture) : IClassFixture
         {
             Assert.Equal(HttpStatusCode.OK, sample.StatusCode);
             Assert.Equal("text/html", sample.Content.Headers.ContentType?.MediaType);
-            Assert.Equal(Csp, sample.Headers.GetValues("Content-Security-Policy").Single());
-            Assert.Equal("nosniff", sample.Headers.GetValues("X-Content-Type-Options").Single());
+            SecurityPolicy.AssertEmailBody(sample);
             Assert.Contains("<p>Hi Alex Morgan</p>", await sample.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
         }
 
@@ -152,7 +149,7 @@ public sealed class TemplatePagesTests(TemplatePagesApp fixture) : IClassFixture
         Assert.Equal($"/Templates/{template.Id}?handler=Preview&leadId={leadId}", leadSrc);
         using (var lead = await client.Http.GetAsync(leadSrc, TestContext.Current.CancellationToken))
         {
-            Assert.Equal(Csp, lead.Headers.GetValues("Content-Security-Policy").Single());
+            SecurityPolicy.AssertEmailBody(lead);
             Assert.Contains("<p>Hi Tom &lt;b&gt;&amp;&lt;/b&gt; Jerry</p>", await lead.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
         }
 
@@ -175,7 +172,7 @@ public sealed class TemplatePagesTests(TemplatePagesApp fixture) : IClassFixture
 
         Assert.StartsWith("Line 1, column", editor.QuerySelector("[data-testid=preview-error]")?.TextContent.Replace("This template cannot render: ", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
         Assert.Equal("text/plain", preview.Content.Headers.ContentType?.MediaType);
-        Assert.Equal(Csp, preview.Headers.GetValues("Content-Security-Policy").Single());
+        SecurityPolicy.AssertEmailBody(preview);
         Assert.StartsWith("Line 1, column", await preview.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
     }
 

@@ -243,7 +243,7 @@ public sealed class EnrolmentPagesTests(EnrolmentPagesApp fixture) : IClassFixtu
         Assert.Equal(9, drips.Count);
         Assert.Equal(["Send email \"Welcome\"", "Wait 2 days", "If opened \"Welcome\"", "then:", "Add tag \"engaged\"", "else:", "Wait 1 day", "Send email \"Nudge\""], drips.Take(8));
         Assert.Equal("…", drips[8][..1]);
-        var indents = cards["Drip"].QuerySelectorAll("[data-testid=dashboard-workflow-outline] li").Take(8).Select(li => li.GetAttribute("style")).ToList();
+        var indents = cards["Drip"].QuerySelectorAll("[data-testid=dashboard-workflow-outline] li").Take(8).Select(li => li.GetAttribute("class")).ToList();
         Assert.Equal(indents[0], indents[1]);
         Assert.NotEqual(indents[2], indents[4]);
     }

@@ -1,6 +1,7 @@
 using ClientFlow.Automation.Data;
 using ClientFlow.Automation.Leads;
 using ClientFlow.Web.Hosting;
+using NetEscapades.AspNetCore.SecurityHeaders;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -17,6 +18,7 @@ namespace ClientFlow.Web.Pages.Forms;
 [AllowAnonymous]
 [IgnoreAntiforgeryToken]
 [EnableRateLimiting(RateLimits.Form)]
+[SecurityHeadersPolicy(SecurityHeaders.Embeddable)]
 public sealed partial class CaptureModel(ClientFlowDbContext db, LeadCapture capture, ILogger<CaptureModel> logger) : PageModel
 {
     [BindProperty]

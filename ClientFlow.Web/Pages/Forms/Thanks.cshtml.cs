@@ -1,4 +1,6 @@
 using ClientFlow.Automation.Data;
+using ClientFlow.Web.Hosting;
+using NetEscapades.AspNetCore.SecurityHeaders;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -7,6 +9,7 @@ using Microsoft.EntityFrameworkCore;
 namespace ClientFlow.Web.Pages.Forms;
 
 [AllowAnonymous]
+[SecurityHeadersPolicy(SecurityHeaders.Embeddable)]
 public sealed class ThanksModel(ClientFlowDbContext db) : PageModel
 {
     public string TenantName { get; private set; } = string.Empty;

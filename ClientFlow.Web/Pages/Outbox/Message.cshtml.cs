@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using ClientFlow.Automation.Data;
 using ClientFlow.Automation.Email;
-using ClientFlow.Web.Pages.Templates;
+using ClientFlow.Web.Hosting;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
@@ -61,8 +61,7 @@ public sealed class MessageModel(ClientFlowDbContext db) : PageModel
             return NotFound();
         }
 
-        Response.Headers.ContentSecurityPolicy = EditModel.PreviewContentSecurityPolicy;
-        Response.Headers.XContentTypeOptions = "nosniff";
+        SecurityHeaders.MarkEmailBody(HttpContext);
         Response.Headers.CacheControl = "no-store";
         return Content(WithoutOpenPixel(message.HtmlBody, message.Token), "text/html; charset=utf-8");
     }

@@ -5,6 +5,7 @@ using ClientFlow.Automation.Engine;
 using ClientFlow.Automation.Leads;
 using ClientFlow.Automation.Outbox;
 using ClientFlow.Automation.Templates;
+using ClientFlow.Web.Hosting;
 using ClientFlow.Web.Tenancy;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -28,8 +29,6 @@ public sealed class EditModel(
     public const string NewId = "new";
 
     /// <summary>What a preview may load and run: nothing but images and inline styles, in an opaque origin.</summary>
-    public const string PreviewContentSecurityPolicy = "sandbox; default-src 'none'; img-src * data:; style-src 'unsafe-inline'";
-
     /// <summary>Leads offered in the preview picker.</summary>
     public const int PreviewLeadCount = 50;
 
@@ -115,7 +114,7 @@ public sealed class EditModel(
         return Page();
     }
 
-    /// <summary>The rendered HTML body, for the preview iframe: sandboxed by CSP as well as by the iframe.</summary>
+    /// <summary>The rendered HTML body, for the preview iframe: sandboxed by its content security policy (<see cref="SecurityHeaders"/>) as well as by the iframe.</summary>
     public async Task<IActionResult> OnGetPreviewAsync(Guid id, Guid? leadId, CancellationToken cancellationToken)
     {
         var template = ModelState.IsValid ? await templates.FindAsync(id, cancellationToken) : null;
@@ -125,8 +124,7 @@ public sealed class EditModel(
             return NotFound();
         }
 
-        Response.Headers.ContentSecurityPolicy = PreviewContentSecurityPolicy;
-        Response.Headers.XContentTypeOptions = "nosniff";
+        SecurityHeaders.MarkEmailBody(HttpContext);
         Response.Headers.CacheControl = "no-store";
         try
         {

@@ -28,4 +28,9 @@ public static class Outline
     }
 
     public sealed record Line(int Depth, string Text);
+
+    /// <summary>The stylesheet's indent for a depth (the content security policy allows no inline styles); deeper trees share the last.</summary>
+    public static string DepthClass(int depth) => $"outline-depth-{Math.Clamp(depth, 0, MaxIndentedDepth)}";
+
+    private const int MaxIndentedDepth = 8;
 }
