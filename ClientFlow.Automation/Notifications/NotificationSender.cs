@@ -1,6 +1,4 @@
-using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -22,7 +20,11 @@ public sealed class NotificationSender(
     IOptions<NotificationOptions> options,
     TimeProvider clock)
 {
+    /// <summary>The webhook client: no proxy, no redirects, every connection through <see cref="TargetGuard.Connector"/>.</summary>
     public const string HttpClientName = "notifications";
+
+    /// <summary>The SMS provider's client: the operator's configured endpoint, not an IB's, so not guarded.</summary>
+    public const string SmsHttpClientName = "sms";
     public const string SignatureHeader = "X-ClientFlow-Signature";
     public const string TimestampHeader = "X-ClientFlow-Timestamp";
 
@@ -35,25 +37,8 @@ public sealed class NotificationSender(
             throw new OutboundException(transient: false, refusal);
         }
 
+        // The address connected to is checked as the connection is made (TargetGuard.Connector, the client's handler).
         var uri = new Uri(notification.Url);
-        if (!settings.AllowPrivateTargets)
-        {
-            IPAddress[] addresses;
-            try
-            {
-                addresses = await Dns.GetHostAddressesAsync(uri.DnsSafeHost, cancellationToken);
-            }
-            catch (SocketException ex)
-            {
-                throw new OutboundException(transient: true, $"Could not resolve {uri.DnsSafeHost}: {ex.Message}");
-            }
-
-            if (addresses.Length == 0 || !addresses.All(TargetGuard.IsPublic))
-            {
-                throw new OutboundException(transient: false, "Webhooks cannot go to private or loopback addresses.");
-            }
-        }
-
         var secret = await db.Tenants.Where(t => t.Id == operation.TenantId).Select(t => t.NotificationSecret).SingleAsync(cancellationToken) ?? string.Empty;
         var body = JsonSerializer.Serialize(new
         {
@@ -69,7 +54,7 @@ public sealed class NotificationSender(
         request.Headers.Add(TimestampHeader, timestamp);
         request.Headers.Add(SignatureHeader, "sha256=" + Sign(secret, timestamp, body));
         request.Headers.Add("X-ClientFlow-Delivery", operation.Id.ToString());
-        await SendAsync(request, "Webhook", cancellationToken);
+        await SendAsync(HttpClientName, request, "Webhook", cancellationToken);
     }
 
     public async Task SendSmsAsync(OutboundOperation operation, CancellationToken cancellationToken)
@@ -87,20 +72,24 @@ public sealed class NotificationSender(
             Content = new FormUrlEncodedContent([new("To", sms.To), new("From", settings.SmsFrom!), new("Body", sms.Body)]),
         };
         request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{settings.SmsAccountSid}:{settings.SmsAuthToken}")));
-        await SendAsync(request, "SMS provider", cancellationToken);
+        await SendAsync(SmsHttpClientName, request, "SMS provider", cancellationToken);
     }
 
     public static string Sign(string secret, string timestamp, string body) =>
         Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes($"{timestamp}.{body}")));
 
-    private async Task SendAsync(HttpRequestMessage request, string what, CancellationToken cancellationToken)
+    private async Task SendAsync(string client, HttpRequestMessage request, string what, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.Value.Timeout);
         HttpResponseMessage response;
         try
         {
-            response = await httpClients.CreateClient(HttpClientName).SendAsync(request, timeout.Token);
+            response = await httpClients.CreateClient(client).SendAsync(request, timeout.Token);
+        }
+        catch (HttpRequestException ex) when (ex.InnerException is TargetRefusedException refused)
+        {
+            throw new OutboundException(transient: false, refused.Message);
         }
         catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
