@@ -13,6 +13,9 @@ public sealed class AccountApp : SqliteApp
 {
     public TestLogSink Log { get; } = new();
 
+    // These tests sign up more often than the per-address hourly allowance; SignUpRateLimitTests holds it.
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Accounts:SignUpsPerHour"] = "100" };
+
     protected override void ConfigureServices(IServiceCollection services) => services.AddSingleton<ILogEventSink>(Log);
 }
 

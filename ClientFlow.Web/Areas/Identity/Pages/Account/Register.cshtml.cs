@@ -2,12 +2,14 @@ using System.ComponentModel.DataAnnotations;
 using System.Text;
 using System.Text.Encodings.Web;
 using ClientFlow.Automation.Tenancy;
+using ClientFlow.Web.Hosting;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.UI.Services;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.RateLimiting;
 
 namespace ClientFlow.Web.Areas.Identity.Pages.Account;
 
@@ -16,6 +18,7 @@ namespace ClientFlow.Web.Areas.Identity.Pages.Account;
 /// prefix, the user and the IB role in one transaction, then signs the IB in.
 /// </summary>
 [AllowAnonymous]
+[EnableRateLimiting(RateLimits.SignUp)]
 public sealed class RegisterModel(
     IbAccounts accounts,
     SignInManager<ClientFlowUser> signInManager,
