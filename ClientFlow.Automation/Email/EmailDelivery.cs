@@ -2,6 +2,7 @@ using ClientFlow.Automation.Data;
 using ClientFlow.Automation.Engine;
 using ClientFlow.Automation.Leads;
 using ClientFlow.Automation.Outbox;
+using ClientFlow.Automation.Tenancy;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
@@ -27,6 +28,7 @@ public sealed partial class EmailDelivery(
     ClientFlowDbContext db,
     IEmailChannel channel,
     LeadTagging tagging,
+    SendingGate sending,
     AfterCommit afterCommit,
     TimeProvider clock,
     ILogger<EmailDelivery> logger)
@@ -58,6 +60,15 @@ public sealed partial class EmailDelivery(
             await db.EmailMessages.Where(m => m.Id == message.Id && m.Status == EmailStatus.Pending)
                 .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, EmailStatus.Suppressed).SetProperty(m => m.LastError, "The lead unsubscribed before delivery."), cancellationToken);
             return;
+        }
+
+        if (message.Kind == EmailKind.Workflow && !await sending.HasPostalAddressAsync(operation.TenantId, cancellationToken))
+        {
+            // Held, not failed: the outbox tries again with its backoff, and the email goes once the address is set.
+            var held = $"Held: {SendingGate.NoPostalAddress}";
+            await db.EmailMessages.Where(m => m.Id == message.Id && m.Status == EmailStatus.Pending)
+                .ExecuteUpdateAsync(s => s.SetProperty(m => m.LastError, held), cancellationToken);
+            throw new OutboundException(transient: true, held);
         }
 
         if (!channel.IsExternal)

@@ -11,12 +11,17 @@ public sealed partial class IbAccounts(
     ClientFlowDbContext db, UserManager<ClientFlowUser> users, TenantProvisioner provisioner, StarterPacks starterPacks, ILogger<IbAccounts> logger)
 {
     /// <param name="withStarterPack">Copy the starter pack into the new account (the demo seeder's IBs have their own workflows).</param>
-    public async Task<IbRegistration> RegisterAsync(string email, string password, string name, CancellationToken cancellationToken, bool withStarterPack = true)
+    /// <param name="emailConfirmed">
+    /// The address is already known to be the IB's (the demo's accounts, an operator's tooling); a sign-up confirms it by
+    /// the link it is sent, and nothing is sent for it until then (<see cref="SendingGate"/>).
+    /// </param>
+    public async Task<IbRegistration> RegisterAsync(
+        string email, string password, string name, CancellationToken cancellationToken, bool withStarterPack = true, bool emailConfirmed = false)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
 
         var tenant = await provisioner.CreateAsync(name, cancellationToken);
-        var user = new ClientFlowUser { UserName = email, Email = email, TenantId = tenant.Id };
+        var user = new ClientFlowUser { UserName = email, Email = email, TenantId = tenant.Id, EmailConfirmed = emailConfirmed };
 
         var result = await users.CreateAsync(user, password);
         if (result.Succeeded)

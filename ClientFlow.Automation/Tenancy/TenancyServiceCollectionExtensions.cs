@@ -12,6 +12,7 @@ public static class TenancyServiceCollectionExtensions
         services.TryAddSingleton<ITagPrefixGenerator, RandomTagPrefixGenerator>();
         services.AddScoped<TenantProvisioner>();
         services.AddScoped<IbAccounts>();
+        services.AddScoped<SendingGate>();
         services.AddScoped<TenantDirectory>();
         services.AddScoped<TenantInspection>();
         return services;

@@ -13,6 +13,7 @@ public sealed class WorkflowEditor(
     ITenantContext tenant,
     IRunScheduler scheduler,
     IOptions<NotificationOptions> notifications,
+    SendingGate sending,
     TimeProvider clock)
 {
     public Task<List<Workflow>> ListAsync(CancellationToken cancellationToken) =>
@@ -95,12 +96,20 @@ public sealed class WorkflowEditor(
         return [];
     }
 
-    /// <summary>ON needs a published version. OFF pauses the workflow's live runs; ON hands them back to the scheduler where they stopped.</summary>
+    /// <summary>
+    /// ON needs a published version and an IB that may send marketing email (<see cref="SendingGate"/>). OFF pauses the workflow's
+    /// live runs; ON hands them back to the scheduler where they stopped.
+    /// </summary>
     public async Task<string?> SetOnAsync(Workflow workflow, bool on, CancellationToken cancellationToken)
     {
         if (on && workflow.PublishedVersionId is null)
         {
             return "Publish the workflow before turning it on.";
+        }
+
+        if (on && await sending.MarketingRefusalAsync(workflow.TenantId, cancellationToken) is { } refusal)
+        {
+            return refusal;
         }
 
         workflow.IsOn = on;

@@ -18,6 +18,7 @@ public sealed class ClientFlowAppFactory(
 {
     public const string Password = "Test!Passw0rd";
     public const string AdminEmail = "root@clientflow.test";
+    public const string PostalAddress = "1 Test Street, Testville";
 
     public TestDatabase Database => database;
 
@@ -64,12 +65,14 @@ public sealed class ClientFlowAppFactory(
         await using var scope = Services.CreateAsyncScope();
         var services = scope.ServiceProvider;
         var registration = await services.GetRequiredService<IbAccounts>()
-            .RegisterAsync(email, Password, name, TestContext.Current.CancellationToken);
+            .RegisterAsync(email, Password, name, TestContext.Current.CancellationToken, emailConfirmed: true);
         Assert.True(registration.Succeeded, string.Join("; ", registration.Result.Errors.Select(e => e.Description)));
 
         var tenant = registration.Tenant!;
         var apiKey = ApiKey.Generate();
         tenant.ApiKeyHash = ApiKey.Hash(apiKey);
+        // As an IB that has filled in Settings: marketing email carries the sender's postal address.
+        tenant.PostalAddress = PostalAddress;
         var db = services.GetRequiredService<ClientFlowDbContext>();
         using (services.GetRequiredService<TenantScope>().Enter(tenant.Id))
         {

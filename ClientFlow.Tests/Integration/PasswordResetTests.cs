@@ -64,6 +64,6 @@ public sealed partial class PasswordResetTests
         return new Uri(link).PathAndQuery;
     }
 
-    [GeneratedRegex("href='([^']+)'")]
+    [GeneratedRegex("""href=["']([^"']+)["']""")]
     private static partial Regex LinkPattern();
 }

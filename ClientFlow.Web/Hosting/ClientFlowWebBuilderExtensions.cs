@@ -50,7 +50,8 @@ public static class ClientFlowWebBuilderExtensions
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<ClientFlowDbContext>()
             .AddClaimsPrincipalFactory<ClientFlowClaimsPrincipalFactory>();
-        services.AddTransient<IEmailSender, LoggingEmailSender>();
+        services.AddTransient<IEmailSender, AccountEmailSender>();
+        services.AddScoped<ConfirmationEmails>();
 
         // Keys in the database: every app node reads the same ring, so cookies survive a move between nodes.
         services.AddDataProtection().SetApplicationName("ClientFlow").PersistKeysToDbContext<ClientFlowDbContext>();

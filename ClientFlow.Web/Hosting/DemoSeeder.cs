@@ -102,9 +102,8 @@ public sealed class DemoSeeder(
             return;
         }
 
-        var registration = await accounts.RegisterAsync(StarterPackEmail, options.Password, "ClientFlow Starter Pack", cancellationToken, withStarterPack: false);
+        var registration = await accounts.RegisterAsync(StarterPackEmail, options.Password, "ClientFlow Starter Pack", cancellationToken, withStarterPack: false, emailConfirmed: true);
         DatabaseInitializer.ThrowIfFailed(registration.Result, $"seed {StarterPackEmail} (check Demo:Password against the password rules)");
-        registration.User!.EmailConfirmed = true;
         var pack = await db.Tenants.SingleAsync(t => t.Id == registration.Tenant!.Id, cancellationToken);
         pack.IsStarterPack = !await db.Tenants.AnyAsync(t => t.IsStarterPack, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
@@ -116,11 +115,12 @@ public sealed class DemoSeeder(
 
     private async Task<(ClientFlowUser User, string? GeneratedKey)> CreateAsync(DemoIb ib, DemoOptions options, CancellationToken cancellationToken)
     {
-        var registration = await accounts.RegisterAsync(ib.Email, options.Password, ib.TenantName, cancellationToken, withStarterPack: false);
+        var registration = await accounts.RegisterAsync(ib.Email, options.Password, ib.TenantName, cancellationToken, withStarterPack: false, emailConfirmed: true);
         DatabaseInitializer.ThrowIfFailed(registration.Result, $"seed {ib.Email} (check Demo:Password against the password rules)");
         var user = registration.User!;
         var tenant = registration.Tenant!;
-        user.EmailConfirmed = true;
+        // Marketing email carries the sender's postal address; the demo IBs have filled theirs in.
+        tenant.PostalAddress = $"{ib.TenantName}, 1 Demo Street, London EC1A 1AA";
 
         var configuredKey = options.ApiKeys.GetValueOrDefault(ib.Key);
         var generatedKey = configuredKey is null ? ApiKey.Generate() : null;

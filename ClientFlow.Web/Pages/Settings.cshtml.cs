@@ -8,9 +8,11 @@ using ClientFlow.Automation.Leads;
 using ClientFlow.Automation.Systeme;
 using ClientFlow.Automation.Tenancy;
 using ClientFlow.Automation.Webhooks;
+using ClientFlow.Web.Email;
 using ClientFlow.Web.Hosting;
 using ClientFlow.Web.Tenancy;
 using Hangfire;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -26,6 +28,8 @@ public sealed class SettingsModel(
     IOptions<SystemeOptions> systeme,
     SystemeConnectionCheck connectionCheck,
     IBackgroundJobClient jobs,
+    UserManager<ClientFlowUser> users,
+    ConfirmationEmails confirmations,
     TimeProvider clock) : PageModel
 {
     public const int MaxSenderNameLength = 200;
@@ -58,6 +62,9 @@ public sealed class SettingsModel(
 
     /// <summary>The login email that replies go to when no reply-to is set (the same rule as the email composer).</summary>
     public string? LoginEmail { get; private set; }
+
+    /// <summary>Whether the signed-in IB has confirmed its login email; nothing is sent for it until then.</summary>
+    public bool EmailConfirmed { get; private set; }
 
     /// <summary>The secret with all but its last four characters hidden.</summary>
     public string? MaskedNotificationSecret =>
@@ -96,6 +103,12 @@ public sealed class SettingsModel(
             ModelState.AddModelError(replyToKey, SenderInput.ReplyToError);
         }
 
+        if (address is null && await db.Workflows.AnyAsync(w => w.IsOn, cancellationToken))
+        {
+            ModelState.AddModelError($"{nameof(Sender)}.{nameof(SenderInput.PostalAddress)}",
+                "Your workflows that are ON send marketing email, which must carry your postal address: turn them off before removing it.");
+        }
+
         if (!ModelState.IsValid)
         {
             Response.Headers.CacheControl = "no-store";
@@ -107,6 +120,23 @@ public sealed class SettingsModel(
         Tenant.PostalAddress = address;
         await db.SaveChangesAsync(cancellationToken);
         StatusMessage = "Sender identity saved. New emails use it from now on.";
+        return RedirectToPage();
+    }
+
+    /// <summary>Sends the confirmation link again (the first may have been lost, or the SMTP server refused it).</summary>
+    public async Task<IActionResult> OnPostResendConfirmationAsync()
+    {
+        if (await users.GetUserAsync(User) is not { } user || user.TenantId != User.GetTenantId())
+        {
+            return NotFound();
+        }
+
+        if (!user.EmailConfirmed)
+        {
+            await confirmations.SendAsync(user, HttpContext);
+        }
+
+        StatusMessage = user.EmailConfirmed ? "Your email is already confirmed." : $"We sent the confirmation link to {user.Email} again.";
         return RedirectToPage();
     }
 
@@ -234,6 +264,7 @@ public sealed class SettingsModel(
 
         Tenant = tenant;
         LoginEmail = await db.Users.Where(u => u.TenantId == tenant.Id).OrderBy(u => u.Email).Select(u => u.Email).FirstOrDefaultAsync(cancellationToken);
+        EmailConfirmed = await users.GetUserAsync(User) is { EmailConfirmed: true };
         var origin = app.Value.Origin(Request);
         FormUrl = $"{origin}/f/{tenant.FormKey}";
         ApiUrl = $"{origin}/api/v1/leads";

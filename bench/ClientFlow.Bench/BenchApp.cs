@@ -44,7 +44,7 @@ public sealed class BenchApp : WebApplicationFactory<Program>
     public async Task<(Guid TenantId, string TagPrefix, string ApiKey)> SignUpAsync(string email, CancellationToken cancellationToken)
     {
         await using var scope = Services.CreateAsyncScope();
-        var registration = await scope.ServiceProvider.GetRequiredService<IbAccounts>().RegisterAsync(email, Password, email, cancellationToken);
+        var registration = await scope.ServiceProvider.GetRequiredService<IbAccounts>().RegisterAsync(email, Password, email, cancellationToken, emailConfirmed: true);
         if (!registration.Succeeded)
         {
             throw new InvalidOperationException($"Sign-up failed: {string.Join("; ", registration.Result.Errors.Select(e => e.Description))}");
@@ -53,7 +53,9 @@ public sealed class BenchApp : WebApplicationFactory<Program>
         var key = Automation.Tenancy.ApiKey.Generate();
         var db = scope.ServiceProvider.GetRequiredService<ClientFlowDbContext>();
         await db.Tenants.Where(t => t.Id == registration.Tenant!.Id)
-            .ExecuteUpdateAsync(s => s.SetProperty(t => t.ApiKeyHash, Automation.Tenancy.ApiKey.Hash(key)).SetProperty(t => t.MaxLeads, 10_000_000), cancellationToken);
+            .ExecuteUpdateAsync(
+                s => s.SetProperty(t => t.ApiKeyHash, Automation.Tenancy.ApiKey.Hash(key)).SetProperty(t => t.MaxLeads, 10_000_000).SetProperty(t => t.PostalAddress, "1 Bench Street, London"),
+                cancellationToken);
         return (registration.Tenant!.Id, registration.Tenant.TagPrefix, key);
     }
 

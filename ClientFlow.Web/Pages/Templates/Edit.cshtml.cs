@@ -5,6 +5,7 @@ using ClientFlow.Automation.Engine;
 using ClientFlow.Automation.Leads;
 using ClientFlow.Automation.Outbox;
 using ClientFlow.Automation.Templates;
+using ClientFlow.Automation.Tenancy;
 using ClientFlow.Web.Hosting;
 using ClientFlow.Web.Tenancy;
 using Microsoft.AspNetCore.Mvc;
@@ -24,11 +25,11 @@ public sealed class EditModel(
     EmailTemplates templates,
     EmailComposer composer,
     EmailSends emailSends,
+    SendingGate sending,
     AfterCommit afterCommit) : PageModel
 {
     public const string NewId = "new";
 
-    /// <summary>What a preview may load and run: nothing but images and inline styles, in an opaque origin.</summary>
     /// <summary>Leads offered in the preview picker.</summary>
     public const int PreviewLeadCount = 50;
 
@@ -145,6 +146,12 @@ public sealed class EditModel(
         if (template is null || (leadId is not null && lead is null))
         {
             return NotFound();
+        }
+
+        if (await sending.RefusalAsync(template.TenantId, cancellationToken) is { } refusal)
+        {
+            ErrorMessage = refusal;
+            return RedirectToPage(new { id, leadId });
         }
 
         EmailMessage message;

@@ -1,12 +1,9 @@
 using System.ComponentModel.DataAnnotations;
-using System.Text;
-using System.Text.Encodings.Web;
 using ClientFlow.Automation.Tenancy;
+using ClientFlow.Web.Email;
 using ClientFlow.Web.Hosting;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.AspNetCore.Identity.UI.Services;
-using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.RateLimiting;
@@ -22,7 +19,7 @@ namespace ClientFlow.Web.Areas.Identity.Pages.Account;
 public sealed class RegisterModel(
     IbAccounts accounts,
     SignInManager<ClientFlowUser> signInManager,
-    IEmailSender emailSender) : PageModel
+    ConfirmationEmails confirmations) : PageModel
 {
     [BindProperty]
     public InputModel Input { get; set; } = new();
@@ -54,21 +51,10 @@ public sealed class RegisterModel(
             return Page();
         }
 
-        await SendConfirmationAsync(registration.User!, returnUrl);
+        // IBs may work at once; nothing is sent for them until they follow the link (SendingGate).
+        await confirmations.SendAsync(registration.User!, HttpContext, returnUrl);
         await signInManager.SignInAsync(registration.User!, isPersistent: false);
         return LocalRedirect(Url.IsLocalUrl(returnUrl) ? returnUrl : Url.Content("~/Settings"));
-    }
-
-    /// <summary>IBs may work at once; confirming the address is what lets them reset a forgotten password.</summary>
-    private async Task SendConfirmationAsync(ClientFlowUser user, string? returnUrl)
-    {
-        var token = await signInManager.UserManager.GenerateEmailConfirmationTokenAsync(user);
-        var code = WebEncoders.Base64UrlEncode(Encoding.UTF8.GetBytes(token));
-        var link = Url.Page("/Account/ConfirmEmail", pageHandler: null, values: new { area = "Identity", userId = user.Id, code, returnUrl }, protocol: Request.Scheme)!;
-        await emailSender.SendEmailAsync(
-            user.Email!,
-            "Confirm your ClientFlow email",
-            $"Welcome to ClientFlow. Please confirm your email address by <a href='{HtmlEncoder.Default.Encode(link)}'>clicking here</a>.");
     }
 
     private static string FieldFor(IdentityError error) => error.Code switch
