@@ -38,6 +38,8 @@ public abstract partial class ClientFlowDbContext : IdentityDbContext<ClientFlow
 
     public DbSet<LeadEmailClaim> LeadEmailClaims => Set<LeadEmailClaim>();
 
+    public DbSet<Email.Suppression> Suppressions => Set<Email.Suppression>();
+
     public DbSet<LeadImport> LeadImports => Set<LeadImport>();
 
     public DbSet<LeadImportRejection> LeadImportRejections => Set<LeadImportRejection>();

@@ -10,7 +10,8 @@ namespace ClientFlow.Automation.Email;
 
 /// <summary>
 /// Delivers one queued <see cref="EmailMessage"/> (an outbox row of kind EmailDelivery) for the worker
-/// whose <see cref="OutboundClaim"/> holds the row. Nothing goes to an unsubscribed lead.
+/// whose <see cref="OutboundClaim"/> holds the row. Nothing goes to an unsubscribed lead, nor to an address on the
+/// platform's suppression list (<see cref="Suppressions"/>), which a recipient refused for good at send time joins.
 /// <para>
 /// An external channel is fenced: a conditional update moves the message from Pending to
 /// <see cref="EmailStatus.Sending"/> with the claim as its owner before the I/O, and only that owner moves
@@ -29,6 +30,7 @@ public sealed partial class EmailDelivery(
     IEmailChannel channel,
     LeadTagging tagging,
     SendingGate sending,
+    Suppressions suppressions,
     AfterCommit afterCommit,
     TimeProvider clock,
     ILogger<EmailDelivery> logger)
@@ -59,6 +61,13 @@ public sealed partial class EmailDelivery(
         {
             await db.EmailMessages.Where(m => m.Id == message.Id && m.Status == EmailStatus.Pending)
                 .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, EmailStatus.Suppressed).SetProperty(m => m.LastError, "The lead unsubscribed before delivery."), cancellationToken);
+            return;
+        }
+
+        if (await suppressions.FindAsync(message.To, cancellationToken) is { } suppressed)
+        {
+            await db.EmailMessages.Where(m => m.Id == message.Id && m.Status == EmailStatus.Pending)
+                .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, EmailStatus.Suppressed).SetProperty(m => m.LastError, Suppressions.Describe(suppressed)), cancellationToken);
             return;
         }
 
@@ -95,6 +104,12 @@ public sealed partial class EmailDelivery(
         }
         catch (OutboundException ex)
         {
+            if (ex.RecipientRefused)
+            {
+                // A mailbox that does not exist: no IB's mail goes to it again.
+                await suppressions.AddAsync(message.To, SuppressionReason.HardBounce, ex.Message, CancellationToken.None);
+            }
+
             // The server answered with a refusal, so the message did not go out: the fence can be lifted.
             await db.EmailMessages.Where(m => m.Id == message.Id && m.Status == EmailStatus.Sending && m.SendingOwner == claim.Owner)
                 .ExecuteUpdateAsync(

@@ -136,7 +136,7 @@ public sealed class EmailEngagement(
         {
             var message = await db.EmailMessages.AsNoTracking().SingleAsync(m => m.Id == found.Value.Id, cancellationToken);
             var lead = message.LeadId is { } leadId ? await db.Leads.AsNoTracking().SingleOrDefaultAsync(l => l.Id == leadId, cancellationToken) : null;
-            return new UnsubscribeTarget(message.FromName ?? "the sender", lead?.Status == LeadStatus.Unsubscribed, lead is not null);
+            return new UnsubscribeTarget(message.FromName ?? "the sender", lead?.Status == LeadStatus.Unsubscribed, lead is not null, message.To);
         }
     }
 
@@ -210,4 +210,4 @@ public sealed class EmailEngagement(
 }
 
 /// <summary>What the unsubscribe page shows.</summary>
-public sealed record UnsubscribeTarget(string SenderName, bool AlreadyUnsubscribed, bool HasLead);
+public sealed record UnsubscribeTarget(string SenderName, bool AlreadyUnsubscribed, bool HasLead, string Address);

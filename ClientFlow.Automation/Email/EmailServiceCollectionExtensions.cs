@@ -14,6 +14,7 @@ public static class EmailServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<SmtpOptions>, SmtpSettingsCheck>();
         services.AddScoped<EmailComposer>();
         services.AddScoped<EmailDelivery>();
+        services.AddScoped<Suppressions>();
         services.AddScoped<EmailSends>();
         services.AddScoped<EmailEngagement>();
         services.AddScoped<OutboxEmailChannel>();

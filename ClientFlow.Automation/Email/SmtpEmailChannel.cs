@@ -11,7 +11,8 @@ namespace ClientFlow.Automation.Email;
 /// <summary>
 /// Real delivery through MailKit: From is <c>Smtp:From</c> with the IB's name, Reply-To the IB;
 /// a workflow send carries one-click <c>List-Unsubscribe</c> headers (RFC 8058). 5xx answers are
-/// final; 4xx, timeouts and network errors are retried by the outbox.
+/// final (a 5xx refusal of the recipient is a hard bounce, <see cref="OutboundException.RecipientRefused"/>); 4xx,
+/// timeouts and network errors are retried by the outbox.
 /// </summary>
 public sealed class SmtpEmailChannel(IOptions<SmtpOptions> options, IOptions<PublicUrlOptions> urls) : IEmailChannel
 {
@@ -44,6 +45,10 @@ public sealed class SmtpEmailChannel(IOptions<SmtpOptions> options, IOptions<Pub
 
             await client.SendAsync(mime, cancellationToken);
             await client.DisconnectAsync(quit: true, cancellationToken);
+        }
+        catch (SmtpCommandException ex) when (ex.ErrorCode == SmtpErrorCode.RecipientNotAccepted && (int)ex.StatusCode >= 500)
+        {
+            throw new OutboundException(transient: false, $"SMTP {(int)ex.StatusCode}: {ex.Message}") { RecipientRefused = true };
         }
         catch (SmtpCommandException ex)
         {

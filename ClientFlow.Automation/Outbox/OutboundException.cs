@@ -4,4 +4,7 @@ namespace ClientFlow.Automation.Outbox;
 public sealed class OutboundException(bool transient, string message) : Exception(message)
 {
     public bool IsTransient { get; } = transient;
+
+    /// <summary>The mail server refused the recipient for good (a mailbox that does not exist): a hard bounce.</summary>
+    public bool RecipientRefused { get; init; }
 }

@@ -45,6 +45,7 @@ public static class ClientFlowApplicationExtensions
         app.MapLeadCaptureEndpoints();
         app.MapTrackingEndpoints();
         app.MapSystemeWebhookEndpoints();
+        app.MapEmailEventEndpoints();
         app.MapOpenApi().AllowAnonymous();
         app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = WriteHealthAsync }).AllowAnonymous();
         app.MapClientFlowMetrics();

@@ -24,6 +24,7 @@ public sealed class SmtpTestServer : IAsyncDisposable
     private readonly List<SmtpReceivedMessage> _messages = [];
     private readonly List<SmtpDataAttempt> _attempts = [];
     private readonly Queue<string> _dataFaults = new();
+    private readonly HashSet<string> _deadMailboxes = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<Task> _sessions = [];
     private Task _accepting = Task.CompletedTask;
 
@@ -85,6 +86,15 @@ public sealed class SmtpTestServer : IAsyncDisposable
         server._listener.Start();
         server._accepting = server.AcceptAsync(server._stopping.Token);
         return server;
+    }
+
+    /// <summary>A mailbox that does not exist: RCPT TO it is answered "550 5.1.1", as a real server answers a hard bounce.</summary>
+    public void AddDeadMailbox(string address)
+    {
+        lock (_gate)
+        {
+            _deadMailboxes.Add(address);
+        }
     }
 
     /// <summary>The next <paramref name="count"/> messages are refused with <paramref name="code"/> (451 transient, 550 permanent) after their data.</summary>
@@ -174,7 +184,20 @@ public sealed class SmtpTestServer : IAsyncDisposable
                         await writer.WriteLineAsync("503 5.5.1 Need MAIL first");
                         break;
                     case "RCPT" when argument.StartsWith("TO:", StringComparison.OrdinalIgnoreCase):
-                        recipients.Add(Address(argument[3..]));
+                        var recipient = Address(argument[3..]);
+                        bool dead;
+                        lock (_gate)
+                        {
+                            dead = _deadMailboxes.Contains(recipient);
+                        }
+
+                        if (dead)
+                        {
+                            await writer.WriteLineAsync("550 5.1.1 No such user here");
+                            break;
+                        }
+
+                        recipients.Add(recipient);
                         await writer.WriteLineAsync("250 2.1.5 Recipient OK");
                         break;
                     case "DATA" when recipients.Count == 0:

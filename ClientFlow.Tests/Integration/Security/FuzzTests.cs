@@ -17,6 +17,7 @@ public sealed class FuzzApp : SqliteApp
     protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
         ["Systeme:WebhookSecret"] = Secret,
+        ["Email:EventsSecret"] = Secret,
         // The fuzz is one client sending fast: the allowances are tested elsewhere.
         ["Capture:FormSubmissionsPerMinute"] = "10000",
         ["Capture:ApiRequestsPerMinute"] = "100000",
@@ -26,7 +27,7 @@ public sealed class FuzzApp : SqliteApp
 /// <summary>
 /// At least 1,000 malformed inputs, generated from a fixed seed, against everything a stranger can post to: the
 /// capture API, the hosted form, the signed Systeme.io webhook (bad signatures, and well-signed bodies of every wrong
-/// shape) and an IB's workflow webhook. None may answer 5xx, and nothing is half-stored: every lead stored is one a
+/// shape), an IB's workflow webhook and the SMTP provider's signed bounce and complaint intake. None may answer 5xx, and nothing is half-stored: every lead stored is one a
 /// request was answered "created" for, complete and valid, and every event stored reaches a final state.
 /// </summary>
 public sealed class FuzzTests(FuzzApp fixture) : IClassFixture<FuzzApp>
@@ -117,6 +118,17 @@ public sealed class FuzzTests(FuzzApp fixture) : IClassFixture<FuzzApp>
                 Content = new StringContent(WebhookInput(random).Body, Encoding.UTF8, random.Next(6) == 0 ? "text/plain" : "application/json"),
             };
             await SendAsync("workflow-hook", workflowHook, null);
+
+            if (i % 2 == 0)
+            {
+                // The SMTP provider's bounce and complaint intake: odd shapes, signed and not.
+                var (_, eventBody) = WebhookInput(random);
+                var emailEvent = SignedWebhooks.Request(random.Next(4) == 0 ? "wrong-secret" : FuzzApp.Secret, "x", "x", random.Next(3) == 0
+                    ? $"[{{\"type\":{Json(Pick(random, ["bounce", "complaint", "", "BOUNCE"]))},\"email\":{Json(Pick(random, Junk))},\"bounce_type\":{Json(Pick(random, Junk))}}}]"
+                    : eventBody);
+                emailEvent.RequestUri = new Uri("/webhooks/email-events", UriKind.Relative);
+                await SendAsync("email-events", emailEvent, null);
+            }
         }
 
         Assert.True(sent >= 1000, $"{sent} inputs");

@@ -202,6 +202,30 @@ namespace ClientFlow.Automation.Data.Migrations.Postgres
                     b.ToTable("EmailMessages");
                 });
 
+            modelBuilder.Entity("ClientFlow.Automation.Email.Suppression", b =>
+                {
+                    b.Property<string>("AddressHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Detail")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.HasKey("AddressHash");
+
+                    b.ToTable("Suppressions");
+                });
+
             modelBuilder.Entity("ClientFlow.Automation.Engine.RunStep", b =>
                 {
                     b.Property<Guid>("Id")

@@ -195,6 +195,30 @@ namespace ClientFlow.Automation.Data.Migrations.Sqlite
                     b.ToTable("EmailMessages");
                 });
 
+            modelBuilder.Entity("ClientFlow.Automation.Email.Suppression", b =>
+                {
+                    b.Property<string>("AddressHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Detail")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("AddressHash");
+
+                    b.ToTable("Suppressions");
+                });
+
             modelBuilder.Entity("ClientFlow.Automation.Engine.RunStep", b =>
                 {
                     b.Property<Guid>("Id")
