@@ -5,6 +5,7 @@ using ClientFlow.Automation.Leads;
 using ClientFlow.Automation.Notifications;
 using ClientFlow.Automation.Outbox;
 using ClientFlow.Automation.Templates;
+using ClientFlow.Automation.Tenancy;
 using ClientFlow.Automation.Workflows;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -22,6 +23,7 @@ public sealed class StepExecutor(
     SandboxedRenderer renderer,
     LeadTagging tagging,
     EmailSends emailSends,
+    SendingGate sending,
     AfterCommit afterCommit,
     IOptions<OutboxOptions> outbox,
     IOptions<TrackingOptions> tracking,
@@ -130,6 +132,12 @@ public sealed class StepExecutor(
         switch (notify.Channel)
         {
             case NotifyChannel.Email:
+                // A version published before the rule, or an address no longer confirmed: the notification is not sent.
+                if (!string.IsNullOrWhiteSpace(notify.Target) && !SendingGate.IsOwn(await sending.OwnAddressesAsync(run.TenantId, cancellationToken), notify.Target))
+                {
+                    return $"Not sent: notification emails go only to the IB's own confirmed address, not {notify.Target}";
+                }
+
                 var subject = string.IsNullOrWhiteSpace(notify.Subject)
                     ? $"ClientFlow: {workflow.Name} - {lead.Email}"
                     : renderer.Render(notify.Subject, model, TemplateFormat.Text);

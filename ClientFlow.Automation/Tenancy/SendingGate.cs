@@ -26,6 +26,16 @@ public sealed class SendingGate(ClientFlowDbContext db)
         await RefusalAsync(tenantId, cancellationToken)
         ?? (await HasPostalAddressAsync(tenantId, cancellationToken) ? null : NoPostalAddress);
 
+    /// <summary>
+    /// The IB's own confirmed addresses (its logins'): the only ones a notify step may email, so a workflow cannot turn
+    /// the platform's sender on strangers (a notification per lead, multiplied by bulk enrolment).
+    /// </summary>
+    public async Task<IReadOnlyList<string>> OwnAddressesAsync(Guid tenantId, CancellationToken cancellationToken) =>
+        await db.Users.Where(u => u.TenantId == tenantId && u.EmailConfirmed && u.Email != null).Select(u => u.Email!).ToListAsync(cancellationToken);
+
+    public static bool IsOwn(IReadOnlyList<string> own, string address) =>
+        own.Any(a => string.Equals(a, address.Trim(), StringComparison.OrdinalIgnoreCase));
+
     public Task<bool> HasPostalAddressAsync(Guid tenantId, CancellationToken cancellationToken) =>
         db.Tenants.AnyAsync(t => t.Id == tenantId && t.PostalAddress != null && t.PostalAddress != string.Empty, cancellationToken);
 }

@@ -16,7 +16,9 @@ public static class PublishCheck
     public const int MaxWaitDays = 365;
     public const int MaxSteps = 100;
 
-    public static IReadOnlyList<string> Problems(WorkflowDefinition definition, IReadOnlyDictionary<Guid, string> templates, bool allowPrivateTargets)
+    /// <param name="ownAddresses">The IB's own confirmed addresses, the only ones a notify email may go to (null: not checked).</param>
+    public static IReadOnlyList<string> Problems(
+        WorkflowDefinition definition, IReadOnlyDictionary<Guid, string> templates, bool allowPrivateTargets, IReadOnlyList<string>? ownAddresses = null)
     {
         var problems = new List<string>();
         if (definition.Trigger.Kind == TriggerKind.TagAdded)
@@ -30,7 +32,7 @@ public static class PublishCheck
         }
 
         var count = 0;
-        Walk(definition.Steps, problems, templates, allowPrivateTargets, ref count);
+        Walk(definition.Steps, problems, templates, allowPrivateTargets, ownAddresses, ref count);
         if (count > MaxSteps)
         {
             problems.Add($"A workflow can have at most {MaxSteps} steps.");
@@ -39,7 +41,8 @@ public static class PublishCheck
         return problems;
     }
 
-    private static void Walk(IReadOnlyList<WorkflowStep> steps, List<string> problems, IReadOnlyDictionary<Guid, string> templates, bool allowPrivate, ref int count)
+    private static void Walk(
+        IReadOnlyList<WorkflowStep> steps, List<string> problems, IReadOnlyDictionary<Guid, string> templates, bool allowPrivate, IReadOnlyList<string>? own, ref int count)
     {
         foreach (var step in steps)
         {
@@ -60,7 +63,7 @@ public static class PublishCheck
                     CheckSlug(problems, remove.Slug, where);
                     break;
                 case NotifyStep notify:
-                    CheckNotify(problems, notify, where, allowPrivate);
+                    CheckNotify(problems, notify, where, allowPrivate, own);
                     break;
                 case ConditionStep condition:
                     CheckCondition(problems, condition.Condition, where, templates);
@@ -73,8 +76,8 @@ public static class PublishCheck
                         problems.Add($"{where}: a wait is between 1 minute and {MaxWaitDays} days.");
                     }
 
-                    Walk(condition.Then, problems, templates, allowPrivate, ref count);
-                    Walk(condition.Else, problems, templates, allowPrivate, ref count);
+                    Walk(condition.Then, problems, templates, allowPrivate, own, ref count);
+                    Walk(condition.Else, problems, templates, allowPrivate, own, ref count);
                     break;
             }
         }
@@ -100,7 +103,7 @@ public static class PublishCheck
         }
     }
 
-    private static void CheckNotify(List<string> problems, NotifyStep notify, string where, bool allowPrivate)
+    private static void CheckNotify(List<string> problems, NotifyStep notify, string where, bool allowPrivate, IReadOnlyList<string>? own)
     {
         var messageErrors = TemplateCompiler.Check("Message", notify.Message);
         if (string.IsNullOrWhiteSpace(notify.Message))
@@ -127,6 +130,9 @@ public static class PublishCheck
                 break;
             case NotifyChannel.Email when !string.IsNullOrWhiteSpace(notify.Target) && !LeadInputRules.IsEmail(notify.Target):
                 problems.Add($"{where}: enter a valid email address, or leave it empty to notify yourself.");
+                break;
+            case NotifyChannel.Email when !string.IsNullOrWhiteSpace(notify.Target) && own is not null && !SendingGate.IsOwn(own, notify.Target):
+                problems.Add($"{where}: notification emails go only to your own confirmed address{(own.Count == 1 ? $" ({own[0]})" : "es")}; leave it empty to notify yourself.");
                 break;
         }
     }

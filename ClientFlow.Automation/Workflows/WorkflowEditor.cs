@@ -72,7 +72,8 @@ public sealed class WorkflowEditor(
     public async Task<IReadOnlyList<string>> PublishAsync(Workflow workflow, CancellationToken cancellationToken)
     {
         var draft = workflow.Draft;
-        var problems = PublishCheck.Problems(draft, await TemplateNamesAsync(cancellationToken), notifications.Value.AllowPrivateTargets);
+        var problems = PublishCheck.Problems(
+            draft, await TemplateNamesAsync(cancellationToken), notifications.Value.AllowPrivateTargets, await sending.OwnAddressesAsync(workflow.TenantId, cancellationToken));
         if (problems.Count > 0)
         {
             return problems;
