@@ -15,36 +15,15 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace ClientFlow.Tests.Integration.Email;
 
-/// <summary>The app on the SMTP channel, delivering to an in-process SMTP server over loopback.</summary>
-public sealed class SmtpApp : IAsyncLifetime
+/// <summary>The app on the SMTP channel, its tracking open window off.</summary>
+public sealed class SmtpApp : SmtpAppFixture
 {
-    public const string From = "noreply@clientflow.test";
     public const string Origin = "http://clientflow.test";
 
-    private readonly SqliteTestDatabase _database = new();
+    protected override string PublicOrigin => Origin;
 
-    public SmtpTestServer Smtp { get; private set; } = null!;
-
-    public ClientFlowAppFactory App { get; private set; } = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        Smtp = SmtpTestServer.Start();
-        var settings = Smtp.AppSettings(From, Origin);
-        settings["Smtp:Timeout"] = "00:00:10";
-        settings["Outbox:MaxBackoff"] = "00:00:01";
-        // The tests open right after delivery, as no person could: count them as people here.
-        settings["Tracking:MachineOpenWindow"] = "00:00:00";
-        App = new ClientFlowAppFactory(_database, settings: settings);
-        await App.StartAsync();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await App.DisposeAsync();
-        await Smtp.DisposeAsync();
-        await _database.DisposeAsync();
-    }
+    // The tests open right after delivery, as no person could: count them as people here.
+    protected override void Configure(Dictionary<string, string?> settings) => settings["Tracking:MachineOpenWindow"] = "00:00:00";
 }
 
 /// <summary>

@@ -13,32 +13,11 @@ using Microsoft.Extensions.DependencyInjection;
 namespace ClientFlow.Tests.Integration.Email;
 
 /// <summary>The app on the SMTP channel with the provider's event secret set.</summary>
-public sealed class SuppressionApp : IAsyncLifetime
+public sealed class SuppressionApp : SmtpAppFixture
 {
     public const string EventsSecret = "email-events-secret";
 
-    private readonly SqliteTestDatabase _database = new();
-
-    public SmtpTestServer Smtp { get; private set; } = null!;
-
-    public ClientFlowAppFactory App { get; private set; } = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        Smtp = SmtpTestServer.Start();
-        var settings = Smtp.AppSettings();
-        settings["Email:EventsSecret"] = EventsSecret;
-        settings["Outbox:MaxBackoff"] = "00:00:01";
-        App = new ClientFlowAppFactory(_database, settings: settings);
-        await App.StartAsync();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await App.DisposeAsync();
-        await Smtp.DisposeAsync();
-        await _database.DisposeAsync();
-    }
+    protected override void Configure(Dictionary<string, string?> settings) => settings["Email:EventsSecret"] = EventsSecret;
 }
 
 /// <summary>

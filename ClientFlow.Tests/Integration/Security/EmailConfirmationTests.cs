@@ -10,32 +10,11 @@ using Microsoft.Extensions.DependencyInjection;
 namespace ClientFlow.Tests.Integration.Security;
 
 /// <summary>The app on the SMTP channel outside Development (Testing), with a real SMTP server on loopback.</summary>
-public sealed class ConfirmationApp : IAsyncLifetime
+public sealed class ConfirmationApp : SmtpAppFixture
 {
     public const string Origin = "http://leads.clientflow.test";
 
-    private readonly SqliteTestDatabase _database = new();
-
-    public SmtpTestServer Smtp { get; private set; } = null!;
-
-    public ClientFlowAppFactory App { get; private set; } = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        Smtp = SmtpTestServer.Start();
-        var settings = Smtp.AppSettings(origin: Origin);
-        settings["Smtp:Timeout"] = "00:00:10";
-        settings["Outbox:MaxBackoff"] = "00:00:01";
-        App = new ClientFlowAppFactory(_database, settings: settings);
-        await App.StartAsync();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await App.DisposeAsync();
-        await Smtp.DisposeAsync();
-        await _database.DisposeAsync();
-    }
+    protected override string PublicOrigin => Origin;
 }
 
 /// <summary>
