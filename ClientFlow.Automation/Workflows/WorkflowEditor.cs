@@ -1,6 +1,8 @@
+using ClientFlow.Automation.Auditing;
 using ClientFlow.Automation.Data;
 using ClientFlow.Automation.Engine;
 using ClientFlow.Automation.Notifications;
+using ClientFlow.Automation.Templates;
 using ClientFlow.Automation.Tenancy;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -68,8 +70,17 @@ public sealed class WorkflowEditor(
         await db.SaveChangesAsync(cancellationToken);
     }
 
+    public const string ClaimsProblem = "Its emails make claims financial-promotion rules forbid";
+
     /// <summary>Checks the draft and freezes it as the next version; runs in flight stay on theirs. Returns the problems that refused it.</summary>
-    public async Task<IReadOnlyList<string>> PublishAsync(Workflow workflow, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<string>> PublishAsync(Workflow workflow, CancellationToken cancellationToken) =>
+        PublishAsync(workflow, claimsAcknowledged: false, actorUserId: null, cancellationToken);
+
+    /// <param name="claimsAcknowledged">
+    /// The IB has checked the claims its emails make (<see cref="PromotionClaims"/>): without it a draft that sends a
+    /// flagged template is refused, naming each claim; with it the draft is published and the acknowledgement audited.
+    /// </param>
+    public async Task<IReadOnlyList<string>> PublishAsync(Workflow workflow, bool claimsAcknowledged, string? actorUserId, CancellationToken cancellationToken)
     {
         var draft = workflow.Draft;
         var problems = PublishCheck.Problems(
@@ -77,6 +88,12 @@ public sealed class WorkflowEditor(
         if (problems.Count > 0)
         {
             return problems;
+        }
+
+        var claims = await ClaimsAsync(draft, cancellationToken);
+        if (claims.Count > 0 && !claimsAcknowledged)
+        {
+            return [$"{ClaimsProblem}: {string.Join("; ", claims)}. Check them, then tick \"I have checked these claims\" and publish again."];
         }
 
         var version = new WorkflowVersion
@@ -89,6 +106,18 @@ public sealed class WorkflowEditor(
             PublishedAt = clock.GetUtcNow(),
         };
         db.WorkflowVersions.Add(version);
+        if (claims.Count > 0)
+        {
+            db.AuditEntries.Add(new AuditEntry
+            {
+                At = version.PublishedAt,
+                ActorUserId = actorUserId,
+                Action = "workflow.publish.claims-acknowledged",
+                TenantId = workflow.TenantId,
+                Detail = Truncate($"\"{workflow.Name}\" version {version.Number}: {string.Join("; ", claims)}"),
+            });
+        }
+
         workflow.PublishedVersionId = version.Id;
         workflow.PublishedVersionNumber = version.Number;
         workflow.HasUnpublishedChanges = false;
@@ -96,6 +125,33 @@ public sealed class WorkflowEditor(
         await db.SaveChangesAsync(cancellationToken);
         return [];
     }
+
+    /// <summary>The claims in the templates the draft sends, each as "Template: "claim" (line, column)".</summary>
+    private async Task<List<string>> ClaimsAsync(WorkflowDefinition draft, CancellationToken cancellationToken)
+    {
+        var sent = new HashSet<Guid>();
+        Collect(draft.Steps);
+        var templates = await db.EmailTemplates.AsNoTracking().Where(t => sent.Contains(t.Id)).OrderBy(t => t.Name).ToListAsync(cancellationToken);
+        return [.. templates.SelectMany(t => PromotionClaims.Find(t).Select(c => $"\"{t.Name}\" {c.Field} line {c.Line}, column {c.Column}: {c.Message[..(c.Message.IndexOf(" is a claim", StringComparison.Ordinal))]}"))];
+
+        void Collect(IReadOnlyList<WorkflowStep> steps)
+        {
+            foreach (var step in steps)
+            {
+                if (step is SendEmailStep send)
+                {
+                    sent.Add(send.TemplateId);
+                }
+                else if (step is ConditionStep condition)
+                {
+                    Collect(condition.Then);
+                    Collect(condition.Else);
+                }
+            }
+        }
+    }
+
+    private static string Truncate(string text) => text.Length > 2000 ? text[..2000] : text;
 
     /// <summary>
     /// ON needs a published version and an IB that may send marketing email (<see cref="SendingGate"/>). OFF pauses the workflow's

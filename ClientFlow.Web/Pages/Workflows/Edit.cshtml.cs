@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Security.Claims;
 using ClientFlow.Automation.Data;
 using ClientFlow.Automation.Engine;
 using ClientFlow.Automation.Workflows;
@@ -26,6 +27,9 @@ public sealed class EditModel(ClientFlowDbContext db, WorkflowEditor editor) : P
     public IReadOnlyList<RunRow> Runs { get; private set; } = [];
 
     public IReadOnlyList<string> Problems { get; private set; } = [];
+
+    /// <summary>Publishing was refused only for the claims its emails make: the page offers to acknowledge them.</summary>
+    public bool ClaimsToAcknowledge => Problems.Count == 1 && Problems[0].StartsWith(WorkflowEditor.ClaimsProblem, StringComparison.Ordinal);
 
     [TempData]
     public string? StatusMessage { get; set; }
@@ -123,14 +127,14 @@ public sealed class EditModel(ClientFlowDbContext db, WorkflowEditor editor) : P
     public Task<IActionResult> OnPostMoveAsync(Guid id, string path, int delta, CancellationToken cancellationToken) =>
         EditStepsAsync(id, steps => StepPath.Move(steps, path, Math.Sign(delta)), null, cancellationToken);
 
-    public async Task<IActionResult> OnPostPublishAsync(Guid id, CancellationToken cancellationToken)
+    public async Task<IActionResult> OnPostPublishAsync(Guid id, bool claimsAcknowledged, CancellationToken cancellationToken)
     {
         if (!await LoadAsync(id, cancellationToken))
         {
             return NotFound();
         }
 
-        Problems = await editor.PublishAsync(Workflow, cancellationToken);
+        Problems = await editor.PublishAsync(Workflow, claimsAcknowledged, User.FindFirstValue(ClaimTypes.NameIdentifier), cancellationToken);
         if (Problems.Count > 0)
         {
             return Page();
