@@ -39,6 +39,9 @@ public class EngagementApp : IAsyncLifetime
             services.AddSingleton<TimeProvider>(Clock);
         });
         await App.StartAsync();
+
+        // PassAsync counts what its own sweep hands out: the minute's recurring sweep must not take it first.
+        App.RemoveRecurringSweeps();
     }
 
     /// <summary>Settings on top of SMTP delivery.</summary>
