@@ -132,7 +132,7 @@ public sealed class WorkflowEditor(
         var sent = new HashSet<Guid>();
         Collect(draft.Steps);
         var templates = await db.EmailTemplates.AsNoTracking().Where(t => sent.Contains(t.Id)).OrderBy(t => t.Name).ToListAsync(cancellationToken);
-        return [.. templates.SelectMany(t => PromotionClaims.Find(t).Select(c => $"\"{t.Name}\" {c.Field} line {c.Line}, column {c.Column}: {c.Message[..(c.Message.IndexOf(" is a claim", StringComparison.Ordinal))]}"))];
+        return [.. templates.SelectMany(t => PromotionClaims.Find(t).Select(c => $"\"{t.Name}\" {c.Field} line {c.Line}, column {c.Column}: \"{c.Phrase}\""))];
 
         void Collect(IReadOnlyList<WorkflowStep> steps)
         {

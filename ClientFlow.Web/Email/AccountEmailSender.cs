@@ -16,7 +16,7 @@ namespace ClientFlow.Web.Email;
 public sealed partial class AccountEmailSender(
     IHostEnvironment environment,
     IOptions<EmailOptions> emailOptions,
-    IServiceProvider services,
+    SmtpEmailChannel smtp,
     TimeProvider clock,
     ILogger<AccountEmailSender> logger) : IEmailSender
 {
@@ -38,7 +38,7 @@ public sealed partial class AccountEmailSender(
             };
             try
             {
-                await services.GetRequiredService<SmtpEmailChannel>().DeliverAsync(message, CancellationToken.None);
+                await smtp.DeliverAsync(message, CancellationToken.None);
                 LogSent(subject);
             }
             catch (OutboundException ex)

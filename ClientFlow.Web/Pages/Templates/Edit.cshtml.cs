@@ -34,7 +34,7 @@ public sealed class EditModel(
     public const int PreviewLeadCount = 50;
 
     /// <summary>Claims in the saved template that financial-promotion rules forbid, each at its line and column.</summary>
-    public IReadOnlyList<TemplateError> ClaimWarnings => Template is null ? [] : PromotionClaims.Find(Template);
+    public IReadOnlyList<PromotionClaim> ClaimWarnings => Template is null ? [] : PromotionClaims.Find(Template);
 
     /// <summary>The saved template; null on <c>/Templates/new</c>.</summary>
     public EmailTemplate? Template { get; private set; }
