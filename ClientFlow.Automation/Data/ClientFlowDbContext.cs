@@ -62,6 +62,8 @@ public abstract partial class ClientFlowDbContext : IdentityDbContext<ClientFlow
 
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
+    public DbSet<DailyUsage> DailyUsages => Set<DailyUsage>();
+
     public DbSet<Systeme.SystemeBudget> SystemeBudgets => Set<Systeme.SystemeBudget>();
 
     public DbSet<Counters.TenantCounter> TenantCounters => Set<Counters.TenantCounter>();
@@ -86,6 +88,13 @@ public abstract partial class ClientFlowDbContext : IdentityDbContext<ClientFlow
             await Database.ExecuteSqlRawAsync(sql, parameters, cancellationToken);
         }
     }
+
+    /// <summary>Creates the day's usage row with one taken; false when another writer created it first (it is not changed then).</summary>
+    internal async Task<bool> InsertDailyUsageIfAbsentAsync(Guid tenantId, DateOnly day, DailyLimitKind kind, CancellationToken cancellationToken) =>
+        await Database.ExecuteSqlRawAsync(
+            """INSERT INTO "DailyUsages" ("TenantId", "Day", "Kind", "Used") VALUES ({0}, {1}, {2}, 1) ON CONFLICT ("TenantId", "Day", "Kind") DO NOTHING""",
+            [tenantId, day, (int)kind],
+            cancellationToken) == 1;
 
     /// <summary>
     /// The IB's leads whose email or name contains <paramref name="term"/> in any case, found through the provider's

@@ -10,7 +10,8 @@ namespace ClientFlow.Automation.Email;
 
 /// <summary>
 /// Turns a template and a lead into an <see cref="EmailMessage"/>: rendered in the sandbox, links
-/// tracked, an open pixel, and a footer with the IB's name, postal address and unsubscribe link.
+/// tracked, an open pixel, the IB's risk warning at the body's font size, and a footer with the IB's name, postal
+/// address and unsubscribe link.
 /// </summary>
 public sealed class EmailComposer(
     ClientFlowDbContext db,
@@ -83,13 +84,13 @@ public sealed class EmailComposer(
             (html, links) = EmailTracking.RewriteLinks(html, origin, token);
         }
 
-        html += HtmlFooter(sender, model.UnsubscribeUrl);
+        html += HtmlRiskWarning(sender) + HtmlFooter(sender, model.UnsubscribeUrl);
         if (tracked)
         {
             html += $"""<img src="{EmailTracking.OpenUrl(origin, token)}" width="1" height="1" alt="" style="display:block;border:0">""";
         }
 
-        text += TextFooter(sender, model.UnsubscribeUrl);
+        text += TextRiskWarning(sender) + TextFooter(sender, model.UnsubscribeUrl);
 
         return new EmailMessage
         {
@@ -108,6 +109,13 @@ public sealed class EmailComposer(
             CreatedAt = clock.GetUtcNow(),
         };
     }
+
+    /// <summary>Above the footer, in the body's own font size (ESMA and the FCA ask for no smaller), set apart by a border.</summary>
+    private static string HtmlRiskWarning(Sender sender) => sender.RiskWarning is null
+        ? string.Empty
+        : $"""<p class="risk-warning" style="border:1px solid #999;padding:8px 12px;margin:24px 0 0">{WebUtility.HtmlEncode(sender.RiskWarning).ReplaceLineEndings("<br>")}</p>""";
+
+    private static string TextRiskWarning(Sender sender) => sender.RiskWarning is null ? string.Empty : $"\n\n{sender.RiskWarning}";
 
     private static string HtmlFooter(Sender sender, string unsubscribeUrl)
     {
@@ -129,8 +137,9 @@ public sealed class EmailComposer(
             string.IsNullOrWhiteSpace(tenant.SenderName) ? tenant.Name : tenant.SenderName,
             string.IsNullOrWhiteSpace(tenant.ReplyTo) ? login : tenant.ReplyTo,
             login,
-            tenant.PostalAddress);
+            tenant.PostalAddress,
+            RiskWarnings.TextOf(tenant));
     }
 
-    private sealed record Sender(string Name, string Email, string LoginEmail, string? PostalAddress);
+    private sealed record Sender(string Name, string Email, string LoginEmail, string? PostalAddress, string? RiskWarning);
 }

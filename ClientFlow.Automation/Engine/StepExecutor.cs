@@ -24,6 +24,7 @@ public sealed class StepExecutor(
     LeadTagging tagging,
     EmailSends emailSends,
     SendingGate sending,
+    DailyAllowance allowance,
     AfterCommit afterCommit,
     IOptions<OutboxOptions> outbox,
     IOptions<TrackingOptions> tracking,
@@ -129,6 +130,7 @@ public sealed class StepExecutor(
     {
         var model = TemplateModel.For(lead, string.Empty, string.Empty, string.Empty);
         var text = renderer.Render(notify.Message, model, TemplateFormat.Text);
+        // Each notification takes one from the IB's daily allowance, inside this step's transaction: one that is not sent takes none.
         switch (notify.Channel)
         {
             case NotifyChannel.Email:
@@ -136,6 +138,11 @@ public sealed class StepExecutor(
                 if (!string.IsNullOrWhiteSpace(notify.Target) && !SendingGate.IsOwn(await sending.OwnAddressesAsync(run.TenantId, cancellationToken), notify.Target))
                 {
                     return $"Not sent: notification emails go only to the IB's own confirmed address, not {notify.Target}";
+                }
+
+                if (await LimitReachedAsync(run.TenantId, DailyLimitKind.Notifications, cancellationToken) is { } emailsReached)
+                {
+                    return emailsReached;
                 }
 
                 var subject = string.IsNullOrWhiteSpace(notify.Subject)
@@ -146,14 +153,35 @@ public sealed class StepExecutor(
                 emailSends.Add(run.TenantId, message, run.Id, node.Index);
                 return $"Notification email queued to {message.To}";
             case NotifyChannel.Webhook:
+                if (await LimitReachedAsync(run.TenantId, DailyLimitKind.Notifications, cancellationToken) is { } webhooksReached)
+                {
+                    return webhooksReached;
+                }
+
                 var notification = new Notification(notify.Target!, "workflow.notify", workflow.Id, workflow.Name, run.Id, lead.Id, lead.Email, lead.Name, text);
                 Queue(run, node, OutboundKind.NotifyWebhook, lead.Id, JsonSerializer.Serialize(notification));
                 return $"Webhook queued to {notify.Target}";
             default:
+                // The operator's SMS account texts only numbers the IB confirmed as its own (a code sent from Settings).
+                if (!SendingGate.IsOwnNumber(await sending.OwnNumbersAsync(run.TenantId, cancellationToken), notify.Target))
+                {
+                    return $"Not sent: text messages go only to the IB's own confirmed mobile number, not {notify.Target}";
+                }
+
+                if (await LimitReachedAsync(run.TenantId, DailyLimitKind.Sms, cancellationToken) is { } smsReached)
+                {
+                    return smsReached;
+                }
+
                 Queue(run, node, OutboundKind.NotifySms, lead.Id, JsonSerializer.Serialize(new SmsNotification(notify.Target!, text)));
                 return $"SMS queued to {notify.Target}";
         }
     }
+
+    private async Task<string?> LimitReachedAsync(Guid tenantId, DailyLimitKind kind, CancellationToken cancellationToken) =>
+        await allowance.TryTakeAsync(tenantId, kind, cancellationToken)
+            ? null
+            : "Not sent: " + DailyAllowance.Reached(kind, await allowance.LimitAsync(tenantId, kind, cancellationToken));
 
     private static string Exit(WorkflowRun run)
     {

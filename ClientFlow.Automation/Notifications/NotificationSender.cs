@@ -57,9 +57,13 @@ public sealed class NotificationSender(
         await SendAsync(HttpClientName, request, "Webhook", cancellationToken);
     }
 
-    public async Task SendSmsAsync(OutboundOperation operation, CancellationToken cancellationToken)
+    public Task SendSmsAsync(OutboundOperation operation, CancellationToken cancellationToken) =>
+        SendSmsAsync(JsonSerializer.Deserialize<SmsNotification>(operation.Payload!)!, cancellationToken);
+
+    /// <summary>One text message through the operator's SMS account; throws <see cref="OutboundException"/> when it is not accepted.</summary>
+    public async Task SendSmsAsync(SmsNotification sms, CancellationToken cancellationToken)
     {
-        var sms = JsonSerializer.Deserialize<SmsNotification>(operation.Payload!)!;
+        ArgumentNullException.ThrowIfNull(sms);
         var settings = options.Value;
         if (!settings.SmsConfigured)
         {

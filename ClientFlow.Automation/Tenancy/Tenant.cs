@@ -44,6 +44,27 @@ public sealed class Tenant
     /// <summary>SHA-256 of the token in the IB's Systeme.io workflow webhook URL (<c>/webhooks/systeme/t/{token}</c>); the token is shown on /Settings.</summary>
     public string? WebhookTokenHash { get; set; }
 
+    /// <summary>What the IB promotes; null until it says (no workflow turns ON before it does).</summary>
+    public PromotedProduct? Promotes { get; set; }
+
+    /// <summary>The warning every marketing email carries above its footer (<see cref="RiskWarnings"/>).</summary>
+    public RiskWarningKind RiskWarning { get; set; }
+
+    /// <summary>The provider's percentage of retail accounts that lose money, for <see cref="RiskWarningKind.FcaCfd"/>.</summary>
+    public int? RiskWarningPercent { get; set; }
+
+    /// <summary>The words of a <see cref="RiskWarningKind.Custom"/> warning.</summary>
+    public string? RiskWarningText { get; set; }
+
+    /// <summary>"Send me a test" emails a day; null takes <c>DailyLimits:TestSends</c>. An admin sets it per IB.</summary>
+    public int? DailyTestSends { get; set; }
+
+    /// <summary>Notify-step emails and webhooks a day; null takes <c>DailyLimits:Notifications</c>.</summary>
+    public int? DailyNotifications { get; set; }
+
+    /// <summary>Text messages a day (notify steps and number confirmations); null takes <c>DailyLimits:Sms</c>.</summary>
+    public int? DailySms { get; set; }
+
     public DateTimeOffset CreatedAt { get; init; }
 
     /// <summary>This account's templates and workflows are the starter pack every new IB gets a copy of (at most one account).</summary>

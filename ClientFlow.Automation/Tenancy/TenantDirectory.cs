@@ -75,6 +75,33 @@ public sealed class TenantDirectory(ClientFlowDbContext db, TimeProvider clock)
         return true;
     }
 
+    /// <summary>Sets a tenant's own daily limits (null: the platform's, <see cref="DailyLimitOptions"/>), recording who did it and the old and new values.</summary>
+    public async Task<bool> SetDailyLimitsAsync(string actorUserId, Guid tenantId, int? testSends, int? notifications, int? sms, CancellationToken cancellationToken)
+    {
+        foreach (var limit in new[] { testSends, notifications, sms })
+        {
+            if (limit is < 0)
+            {
+                throw new ArgumentOutOfRangeException(nameof(tenantId), "A daily limit is not negative.");
+            }
+        }
+
+        var tenant = await db.Tenants.SingleOrDefaultAsync(t => t.Id == tenantId, cancellationToken);
+        if (tenant is null)
+        {
+            return false;
+        }
+
+        static string Show(int? value) => value?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "default";
+        var detail = $"test sends {Show(tenant.DailyTestSends)} -> {Show(testSends)}, notifications {Show(tenant.DailyNotifications)} -> {Show(notifications)}, sms {Show(tenant.DailySms)} -> {Show(sms)}";
+        tenant.DailyTestSends = testSends;
+        tenant.DailyNotifications = notifications;
+        tenant.DailySms = sms;
+        db.AuditEntries.Add(new AuditEntry { At = clock.GetUtcNow(), ActorUserId = actorUserId, Action = "admin.tenant.daily-limits", TenantId = tenantId, Detail = detail });
+        await db.SaveChangesAsync(cancellationToken);
+        return true;
+    }
+
     private async Task AuditAsync(string actorUserId, string action, Guid? tenantId, CancellationToken cancellationToken)
     {
         db.AuditEntries.Add(new AuditEntry { At = clock.GetUtcNow(), ActorUserId = actorUserId, Action = action, TenantId = tenantId });

@@ -16,9 +16,9 @@ public static class PublishCheck
     public const int MaxWaitDays = 365;
     public const int MaxSteps = 100;
 
-    /// <param name="ownAddresses">The IB's own confirmed addresses, the only ones a notify email may go to (null: not checked).</param>
+    /// <param name="own">The IB's own confirmed addresses and mobile numbers, the only ones a notify step may email or text (null: not checked).</param>
     public static IReadOnlyList<string> Problems(
-        WorkflowDefinition definition, IReadOnlyDictionary<Guid, string> templates, bool allowPrivateTargets, IReadOnlyList<string>? ownAddresses = null)
+        WorkflowDefinition definition, IReadOnlyDictionary<Guid, string> templates, bool allowPrivateTargets, OwnTargets? own = null)
     {
         var problems = new List<string>();
         if (definition.Trigger.Kind == TriggerKind.TagAdded)
@@ -32,7 +32,7 @@ public static class PublishCheck
         }
 
         var count = 0;
-        Walk(definition.Steps, problems, templates, allowPrivateTargets, ownAddresses, ref count);
+        Walk(definition.Steps, problems, templates, allowPrivateTargets, own, ref count);
         if (count > MaxSteps)
         {
             problems.Add($"A workflow can have at most {MaxSteps} steps.");
@@ -42,7 +42,7 @@ public static class PublishCheck
     }
 
     private static void Walk(
-        IReadOnlyList<WorkflowStep> steps, List<string> problems, IReadOnlyDictionary<Guid, string> templates, bool allowPrivate, IReadOnlyList<string>? own, ref int count)
+        IReadOnlyList<WorkflowStep> steps, List<string> problems, IReadOnlyDictionary<Guid, string> templates, bool allowPrivate, OwnTargets? own, ref int count)
     {
         foreach (var step in steps)
         {
@@ -103,7 +103,7 @@ public static class PublishCheck
         }
     }
 
-    private static void CheckNotify(List<string> problems, NotifyStep notify, string where, bool allowPrivate, IReadOnlyList<string>? own)
+    private static void CheckNotify(List<string> problems, NotifyStep notify, string where, bool allowPrivate, OwnTargets? own)
     {
         var messageErrors = TemplateCompiler.Check("Message", notify.Message);
         if (string.IsNullOrWhiteSpace(notify.Message))
@@ -125,17 +125,26 @@ public static class PublishCheck
             case NotifyChannel.Webhook when TargetGuard.CheckUrl(notify.Target, allowPrivate) is { } refusal:
                 problems.Add($"{where}: {refusal}");
                 break;
-            case NotifyChannel.Sms when notify.Target is null || !System.Text.RegularExpressions.Regex.IsMatch(notify.Target, @"^\+[1-9][0-9]{6,14}$", System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1)):
+            case NotifyChannel.Sms when !IsPhoneNumber(notify.Target):
                 problems.Add($"{where}: an SMS number is in international format, such as +447700900123.");
                 break;
             case NotifyChannel.Email when !string.IsNullOrWhiteSpace(notify.Target) && !LeadInputRules.IsEmail(notify.Target):
                 problems.Add($"{where}: enter a valid email address, or leave it empty to notify yourself.");
                 break;
-            case NotifyChannel.Email when !string.IsNullOrWhiteSpace(notify.Target) && own is not null && !SendingGate.IsOwn(own, notify.Target):
-                problems.Add($"{where}: notification emails go only to your own confirmed address{(own.Count == 1 ? $" ({own[0]})" : "es")}; leave it empty to notify yourself.");
+            case NotifyChannel.Sms when own is not null && !SendingGate.IsOwnNumber(own.Numbers, notify.Target):
+                problems.Add(own.Numbers.Count == 0
+                    ? $"{where}: text messages go only to your own mobile number; confirm it in Settings first."
+                    : $"{where}: text messages go only to your own confirmed mobile number{(own.Numbers.Count == 1 ? $" ({own.Numbers[0]})" : "s")}.");
+                break;
+            case NotifyChannel.Email when !string.IsNullOrWhiteSpace(notify.Target) && own is not null && !SendingGate.IsOwn(own.Addresses, notify.Target):
+                problems.Add($"{where}: notification emails go only to your own confirmed address{(own.Addresses.Count == 1 ? $" ({own.Addresses[0]})" : "es")}; leave it empty to notify yourself.");
                 break;
         }
     }
+
+    /// <summary>A number in international (E.164) format, such as <c>+447700900123</c>.</summary>
+    public static bool IsPhoneNumber(string? number) =>
+        number is not null && System.Text.RegularExpressions.Regex.IsMatch(number, @"^\+[1-9][0-9]{6,14}$", System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1));
 
     private static void CheckSlug(List<string> problems, string? slug, string where)
     {

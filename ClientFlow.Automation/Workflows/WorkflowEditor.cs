@@ -84,7 +84,7 @@ public sealed class WorkflowEditor(
     {
         var draft = workflow.Draft;
         var problems = PublishCheck.Problems(
-            draft, await TemplateNamesAsync(cancellationToken), notifications.Value.AllowPrivateTargets, await sending.OwnAddressesAsync(workflow.TenantId, cancellationToken));
+            draft, await TemplateNamesAsync(cancellationToken), notifications.Value.AllowPrivateTargets, await sending.OwnTargetsAsync(workflow.TenantId, cancellationToken));
         if (problems.Count > 0)
         {
             return problems;

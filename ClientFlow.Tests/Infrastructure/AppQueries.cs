@@ -27,4 +27,27 @@ public static class AppQueries
         var db = scope.ServiceProvider.GetRequiredService<ClientFlowDbContext>();
         await db.Tenants.Where(t => t.Id == tenantId).ExecuteUpdateAsync(s => s.SetProperty(t => t.MaxLeads, maxLeads), TestContext.Current.CancellationToken);
     }
+
+    /// <summary>Takes one from the tenant's daily allowance in a scope of its own, as one request or job would.</summary>
+    public static async Task<bool> TryTakeDailyAsync(this ClientFlowAppFactory app, Guid tenantId, DailyLimitKind kind)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        using (scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(tenantId))
+        {
+            return await scope.ServiceProvider.GetRequiredService<DailyAllowance>().TryTakeAsync(tenantId, kind, TestContext.Current.CancellationToken);
+        }
+    }
+
+    /// <summary>Sets an IB's own daily limit (an admin does this on /Admin/Tenants/{id}).</summary>
+    public static Task<int> SetDailyTestSendsAsync(this ClientFlowAppFactory app, Guid tenantId, int? limit) =>
+        app.AsTenantAsync(tenantId, db => db.Tenants.Where(t => t.Id == tenantId).ExecuteUpdateAsync(s => s.SetProperty(t => t.DailyTestSends, limit), TestContext.Current.CancellationToken));
+
+    /// <summary>Gives the IB's login a mobile number confirmed as its own (Settings does this with a texted code).</summary>
+    public static async Task ConfirmPhoneAsync(this ClientFlowAppFactory app, string email, string number)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ClientFlowDbContext>();
+        Assert.Equal(1, await db.Users.Where(u => u.Email == email)
+            .ExecuteUpdateAsync(s => s.SetProperty(u => u.PhoneNumber, number).SetProperty(u => u.PhoneNumberConfirmed, true), TestContext.Current.CancellationToken));
+    }
 }

@@ -46,6 +46,20 @@ public static class AppWorkflows
         }
     }
 
+    /// <summary>Creates and publishes a one-step workflow and tries to turn it ON: null when it went ON, else the refusal.</summary>
+    public static async Task<string?> TryTurnOnNewWorkflowAsync(this ClientFlowAppFactory app, Guid tenantId)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        using (scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(tenantId))
+        {
+            var editor = scope.ServiceProvider.GetRequiredService<WorkflowEditor>();
+            var (workflow, error) = await editor.CreateAsync($"Flow {Guid.NewGuid():N}", new WorkflowDefinition(new WorkflowTrigger(TriggerKind.LeadCaptured, null), [new AddTagStep("turned-on")]), TestContext.Current.CancellationToken);
+            Assert.Null(error);
+            Assert.Empty(await editor.PublishAsync(workflow!, TestContext.Current.CancellationToken));
+            return await editor.SetOnAsync(workflow!, on: true, TestContext.Current.CancellationToken);
+        }
+    }
+
     /// <summary>Captures a lead through the one capture path (as the form and the API do).</summary>
     public static async Task<Guid> CaptureAsync(this ClientFlowAppFactory app, Guid tenantId, LeadInput input)
     {

@@ -20,6 +20,9 @@ public sealed class ClientFlowAppFactory(
     public const string AdminEmail = "root@clientflow.test";
     public const string PostalAddress = "1 Test Street, Testville";
 
+    /// <summary>The loss percentage in every seeded IB's FCA CFD warning.</summary>
+    public const int RiskWarningPercent = 76;
+
     public TestDatabase Database => database;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -73,6 +76,10 @@ public sealed class ClientFlowAppFactory(
         tenant.ApiKeyHash = ApiKey.Hash(apiKey);
         // As an IB that has filled in Settings: marketing email carries the sender's postal address.
         tenant.PostalAddress = PostalAddress;
+        // A forex IB with the FCA's CFD warning, as most ClientFlow IBs are.
+        tenant.Promotes = PromotedProduct.Forex;
+        tenant.RiskWarning = RiskWarningKind.FcaCfd;
+        tenant.RiskWarningPercent = RiskWarningPercent;
         var db = services.GetRequiredService<ClientFlowDbContext>();
         using (services.GetRequiredService<TenantScope>().Enter(tenant.Id))
         {

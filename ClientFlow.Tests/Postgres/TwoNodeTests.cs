@@ -7,6 +7,7 @@ using ClientFlow.Automation.Workflows;
 using ClientFlow.Tests.Infrastructure;
 using ClientFlow.Tests.Infrastructure.Smtp;
 using ClientFlow.Tests.Infrastructure.Systeme;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ClientFlow.Tests.Postgres;
@@ -61,6 +62,20 @@ public sealed class TwoNodeTests : IAsyncLifetime
         await _smtp.DisposeAsync();
         await _emulator.DisposeAsync();
         await _database.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task TwoNodesAtAnIbsDailyLimit_TakeExactlyTheLimit_AsTheAppRole()
+    {
+        const int limit = 5;
+        var ib = await _nodeA.SeedIbAsync("daily@pg.test", "Daily Limit");
+        await _nodeA.SetDailyTestSendsAsync(ib.TenantId, limit);
+
+        // Twelve takes at once, through both hosts: a count read and then written would let more than five through.
+        var takes = await Task.WhenAll(Enumerable.Range(0, 12).Select(i => Task.Run(() => (i % 2 == 0 ? _nodeA : _nodeB).TryTakeDailyAsync(ib.TenantId, Automation.Tenancy.DailyLimitKind.TestSends))));
+
+        Assert.Equal(limit, takes.Count(taken => taken));
+        Assert.Equal(limit, await _nodeB.AsTenantAsync(ib.TenantId, db => db.DailyUsages.SumAsync(u => u.Used, TestContext.Current.CancellationToken)));
     }
 
     [Fact]

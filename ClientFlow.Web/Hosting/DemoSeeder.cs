@@ -119,8 +119,22 @@ public sealed class DemoSeeder(
         DatabaseInitializer.ThrowIfFailed(registration.Result, $"seed {ib.Email} (check Demo:Password against the password rules)");
         var user = registration.User!;
         var tenant = registration.Tenant!;
+        if (ib.Key == "John")
+        {
+            // The number his SMS alert texts: a notify step texts only a number its IB confirmed as its own.
+            user.PhoneNumber = DemoWorkflows.JohnPhone;
+            user.PhoneNumberConfirmed = true;
+        }
+
         // Marketing email carries the sender's postal address; the demo IBs have filled theirs in.
         tenant.PostalAddress = $"{ib.TenantName}, 1 Demo Street, London EC1A 1AA";
+        // What each promotes, and the FCA warning that goes with it (a CFD provider's loss percentage is its own figure).
+        (tenant.Promotes, tenant.RiskWarning, tenant.RiskWarningPercent) = ib.Key switch
+        {
+            "Sarah" => (PromotedProduct.Crypto, RiskWarningKind.FcaCrypto, (int?)null),
+            "Mike" => (PromotedProduct.Cfd, RiskWarningKind.FcaCfd, 71),
+            _ => (PromotedProduct.Forex, RiskWarningKind.FcaCfd, 74),
+        };
 
         var configuredKey = options.ApiKeys.GetValueOrDefault(ib.Key);
         var generatedKey = configuredKey is null ? ApiKey.Generate() : null;

@@ -5,9 +5,12 @@ using ClientFlow.Automation.Auditing;
 using ClientFlow.Automation.Data;
 using ClientFlow.Automation.Jobs;
 using ClientFlow.Automation.Leads;
+using ClientFlow.Automation.Notifications;
+using ClientFlow.Automation.Outbox;
 using ClientFlow.Automation.Systeme;
 using ClientFlow.Automation.Tenancy;
 using ClientFlow.Automation.Webhooks;
+using ClientFlow.Automation.Workflows;
 using ClientFlow.Web.Email;
 using ClientFlow.Web.Hosting;
 using ClientFlow.Web.Tenancy;
@@ -30,6 +33,10 @@ public sealed class SettingsModel(
     IBackgroundJobClient jobs,
     UserManager<ClientFlowUser> users,
     ConfirmationEmails confirmations,
+    SendingGate sending,
+    DailyAllowance allowance,
+    NotificationSender texts,
+    IOptions<NotificationOptions> notifications,
     TimeProvider clock) : PageModel
 {
     public const int MaxSenderNameLength = 200;
@@ -57,6 +64,20 @@ public sealed class SettingsModel(
     [BindProperty]
     public SenderInput Sender { get; set; } = new();
 
+    /// <summary>The "What you promote" form, bound by its own handler only.</summary>
+    public RiskInput Risk { get; set; } = new();
+
+    /// <summary>The signed-in login's mobile number once confirmed with a code: the only number a notify step may text.</summary>
+    public string? ConfirmedPhone { get; private set; }
+
+    /// <summary>Set in the response that sent a code: the number the code is for.</summary>
+    public string? PendingPhone { get; private set; }
+
+    public bool SmsConfigured => notifications.Value.SmsConfigured;
+
+    /// <summary>Today's use of each daily limit, and the limit.</summary>
+    public IReadOnlyDictionary<DailyLimitKind, (int Used, int Limit)> Usage { get; private set; } = new Dictionary<DailyLimitKind, (int, int)>();
+
     /// <summary>What emails use now: the From name, or the account name when it is empty.</summary>
     public string EffectiveFromName => string.IsNullOrWhiteSpace(Tenant.SenderName) ? Tenant.Name : Tenant.SenderName;
 
@@ -78,7 +99,148 @@ public sealed class SettingsModel(
         }
 
         Sender = SenderInput.From(Tenant);
+        Risk = RiskInput.From(Tenant);
         Response.Headers.CacheControl = "no-store"; // the notification secret is on the page
+        return Page();
+    }
+
+    /// <summary>What the IB promotes and the risk warning its marketing emails carry (<see cref="RiskWarnings"/>).</summary>
+    public async Task<IActionResult> OnPostRiskWarningAsync([Bind(Prefix = nameof(Risk))] RiskInput risk, CancellationToken cancellationToken)
+    {
+        if (!await LoadAsync(cancellationToken))
+        {
+            return NotFound();
+        }
+
+        Risk = risk;
+        var key = (string name) => $"{nameof(Risk)}.{name}";
+        var custom = Clean(risk.CustomText);
+        if (risk.Promotes is null)
+        {
+            ModelState.AddModelError(key(nameof(RiskInput.Promotes)), "Choose what you promote.");
+        }
+
+        switch (risk.Warning)
+        {
+            case RiskWarningKind.FcaCfd when risk.Percent is not (>= 1 and <= 100):
+                ModelState.AddModelError(key(nameof(RiskInput.Percent)), "Enter your provider's percentage of retail accounts that lose money, a whole number from 1 to 100.");
+                break;
+            case RiskWarningKind.Custom when custom is null:
+                ModelState.AddModelError(key(nameof(RiskInput.CustomText)), "Write your warning, or choose a preset.");
+                break;
+            case RiskWarningKind.Custom when custom.Length > RiskWarnings.MaxCustomLength:
+                ModelState.AddModelError(key(nameof(RiskInput.CustomText)), $"The warning can be at most {RiskWarnings.MaxCustomLength} characters.");
+                break;
+            case RiskWarningKind.None when RiskWarnings.IsRequired(risk.Promotes):
+                ModelState.AddModelError(key(nameof(RiskInput.Warning)), "Promotions of forex, CFDs and crypto must carry a risk warning: choose one.");
+                break;
+            case not (RiskWarningKind.None or RiskWarningKind.FcaCfd or RiskWarningKind.FcaCrypto or RiskWarningKind.Custom):
+                ModelState.AddModelError(key(nameof(RiskInput.Warning)), "Choose one of the warnings.");
+                break;
+        }
+
+        if (risk.Promotes is { } promotes && !Enum.IsDefined(promotes))
+        {
+            ModelState.AddModelError(key(nameof(RiskInput.Promotes)), "Choose what you promote.");
+        }
+
+        if (!ModelState.IsValid)
+        {
+            Sender = SenderInput.From(Tenant);
+            Response.Headers.CacheControl = "no-store";
+            return Page();
+        }
+
+        Tenant.Promotes = risk.Promotes;
+        Tenant.RiskWarning = risk.Warning;
+        Tenant.RiskWarningPercent = risk.Warning == RiskWarningKind.FcaCfd ? risk.Percent : null;
+        Tenant.RiskWarningText = risk.Warning == RiskWarningKind.Custom ? custom : null;
+        Audit("tenant.risk-warning", $"{Tenant.Promotes}: {RiskWarnings.TextOf(Tenant) ?? "none"}");
+        await db.SaveChangesAsync(cancellationToken);
+        StatusMessage = "Risk warning saved. New emails carry it from now on.";
+        return RedirectToPage(null, null, "risk-heading");
+    }
+
+    /// <summary>Texts a code to the number the IB gives; the number is its own once it enters the code (<see cref="OnPostConfirmPhoneAsync"/>).</summary>
+    public async Task<IActionResult> OnPostSendPhoneCodeAsync(string? phone, CancellationToken cancellationToken)
+    {
+        if (!await LoadAsync(cancellationToken) || await users.GetUserAsync(User) is not { } user)
+        {
+            return NotFound();
+        }
+
+        var number = phone?.Trim();
+        if (number is null || !PublishCheck.IsPhoneNumber(number))
+        {
+            return PageWithError("phone", "Enter your mobile number in international format, such as +447700900123.");
+        }
+
+        if (await sending.RefusalAsync(Tenant.Id, cancellationToken) is { } refusal)
+        {
+            return PageWithError("phone", refusal);
+        }
+
+        if (!SmsConfigured)
+        {
+            return PageWithError("phone", "This installation has no SMS account, so no code can be sent (an operator sets Notifications:SmsAccountSid, SmsAuthToken and SmsFrom).");
+        }
+
+        if (!await allowance.TryTakeAsync(Tenant.Id, DailyLimitKind.Sms, cancellationToken))
+        {
+            return PageWithError("phone", "Not sent: " + DailyAllowance.Reached(DailyLimitKind.Sms, await allowance.LimitAsync(Tenant.Id, DailyLimitKind.Sms, cancellationToken)) + ".");
+        }
+
+        var code = await users.GenerateChangePhoneNumberTokenAsync(user, number);
+        try
+        {
+            await texts.SendSmsAsync(new SmsNotification(number, $"Your ClientFlow code is {code}. It confirms this number for your workflow notifications."), cancellationToken);
+        }
+        catch (OutboundException ex)
+        {
+            return PageWithError("phone", $"The code could not be sent: {ex.Message}");
+        }
+
+        PendingPhone = number;
+        StatusMessage = null;
+        Sender = SenderInput.From(Tenant);
+        Risk = RiskInput.From(Tenant);
+        Response.Headers.CacheControl = "no-store";
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostConfirmPhoneAsync(string? phone, string? code, CancellationToken cancellationToken)
+    {
+        if (!await LoadAsync(cancellationToken) || await users.GetUserAsync(User) is not { } user)
+        {
+            return NotFound();
+        }
+
+        var number = phone?.Trim();
+        if (number is null || !PublishCheck.IsPhoneNumber(number))
+        {
+            return PageWithError("phone", "Enter your mobile number in international format, such as +447700900123.");
+        }
+
+        // The code is bound to the number it was sent to: it confirms no other.
+        var result = string.IsNullOrWhiteSpace(code) ? null : await users.ChangePhoneNumberAsync(user, number, code.Trim());
+        if (result is not { Succeeded: true })
+        {
+            PendingPhone = number;
+            return PageWithError("code", "That code is not right, or it has expired: send a new one.");
+        }
+
+        Audit("user.phone.confirmed", number);
+        await db.SaveChangesAsync(cancellationToken);
+        StatusMessage = $"{number} is confirmed: your workflows may text it.";
+        return RedirectToPage(null, null, "phone-heading");
+    }
+
+    private PageResult PageWithError(string key, string error)
+    {
+        ModelState.AddModelError(key, error);
+        Sender = SenderInput.From(Tenant);
+        Risk = RiskInput.From(Tenant);
+        Response.Headers.CacheControl = "no-store";
         return Page();
     }
 
@@ -245,13 +407,14 @@ public sealed class SettingsModel(
         return RedirectToPage(null, null, "webhooks-heading");
     }
 
-    private void Audit(string action) =>
+    private void Audit(string action, string? detail = null) =>
         db.AuditEntries.Add(new AuditEntry
         {
             At = clock.GetUtcNow(),
             ActorUserId = User.FindFirstValue(ClaimTypes.NameIdentifier),
             Action = action,
             TenantId = Tenant.Id,
+            Detail = detail,
         });
 
     private async Task<bool> LoadAsync(CancellationToken cancellationToken)
@@ -264,7 +427,10 @@ public sealed class SettingsModel(
 
         Tenant = tenant;
         LoginEmail = await db.Users.Where(u => u.TenantId == tenant.Id).OrderBy(u => u.Email).Select(u => u.Email).FirstOrDefaultAsync(cancellationToken);
-        EmailConfirmed = await users.GetUserAsync(User) is { EmailConfirmed: true };
+        var user = await users.GetUserAsync(User);
+        EmailConfirmed = user is { EmailConfirmed: true };
+        ConfirmedPhone = user is { PhoneNumberConfirmed: true } ? user.PhoneNumber : null;
+        Usage = await allowance.TodayAsync(tenant.Id, cancellationToken);
         var origin = app.Value.Origin(Request);
         FormUrl = $"{origin}/f/{tenant.FormKey}";
         ApiUrl = $"{origin}/api/v1/leads";
@@ -298,6 +464,30 @@ public sealed class SettingsModel(
             SenderName = tenant.SenderName,
             ReplyTo = tenant.ReplyTo,
             PostalAddress = tenant.PostalAddress,
+        };
+    }
+
+    /// <summary>The "What you promote" form.</summary>
+    public sealed class RiskInput
+    {
+        [Display(Name = "What you promote")]
+        public PromotedProduct? Promotes { get; set; }
+
+        [Display(Name = "Risk warning")]
+        public RiskWarningKind Warning { get; set; }
+
+        [Display(Name = "Your provider's percentage of retail accounts that lose money")]
+        public int? Percent { get; set; }
+
+        [Display(Name = "Your warning")]
+        public string? CustomText { get; set; }
+
+        public static RiskInput From(Tenant tenant) => new()
+        {
+            Promotes = tenant.Promotes,
+            Warning = tenant.RiskWarning,
+            Percent = tenant.RiskWarningPercent,
+            CustomText = tenant.RiskWarningText,
         };
     }
 }

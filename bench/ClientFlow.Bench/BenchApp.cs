@@ -54,7 +54,8 @@ public sealed class BenchApp : WebApplicationFactory<Program>
         var db = scope.ServiceProvider.GetRequiredService<ClientFlowDbContext>();
         await db.Tenants.Where(t => t.Id == registration.Tenant!.Id)
             .ExecuteUpdateAsync(
-                s => s.SetProperty(t => t.ApiKeyHash, Automation.Tenancy.ApiKey.Hash(key)).SetProperty(t => t.MaxLeads, 10_000_000).SetProperty(t => t.PostalAddress, "1 Bench Street, London"),
+                s => s.SetProperty(t => t.ApiKeyHash, Automation.Tenancy.ApiKey.Hash(key)).SetProperty(t => t.MaxLeads, 10_000_000).SetProperty(t => t.PostalAddress, "1 Bench Street, London")
+                    .SetProperty(t => t.Promotes, Automation.Tenancy.PromotedProduct.Forex).SetProperty(t => t.RiskWarning, Automation.Tenancy.RiskWarningKind.FcaCfd).SetProperty(t => t.RiskWarningPercent, 74),
                 cancellationToken);
         return (registration.Tenant!.Id, registration.Tenant.TagPrefix, key);
     }

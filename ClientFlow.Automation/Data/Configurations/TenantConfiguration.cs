@@ -15,6 +15,7 @@ internal sealed class TenantConfiguration : IEntityTypeConfiguration<Tenant>
         builder.Property(t => t.SenderName).HasMaxLength(200);
         builder.Property(t => t.ReplyTo).HasMaxLength(320);
         builder.Property(t => t.PostalAddress).HasMaxLength(500);
+        builder.Property(t => t.RiskWarningText).HasMaxLength(RiskWarnings.MaxCustomLength);
         builder.Property(t => t.NotificationSecret).HasMaxLength(64);
         builder.Property(t => t.WebhookTokenHash).HasMaxLength(64);
         builder.HasIndex(t => t.WebhookTokenHash).IsUnique();

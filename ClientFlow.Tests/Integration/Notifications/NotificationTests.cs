@@ -77,6 +77,7 @@ public sealed class NotificationTests(NotifyingApp fixture) : IClassFixture<Noti
     public async Task SmsNotification_PostsToTheTwilioCompatibleApi_WithBasicAuth()
     {
         var ib = await App.SeedIbAsync("sms@notify.test", "Sms IB");
+        await App.ConfirmPhoneAsync(ib.Email, "+447700900123");
         await App.PublishWorkflowAsync(ib.TenantId, "SMS me", new WorkflowTrigger(TriggerKind.LeadCaptured, null),
             [new NotifyStep(NotifyChannel.Sms, "+447700900123", "New lead {{ email }}")]);
         await App.CaptureAsync(ib.TenantId, new LeadInput { Email = "texted@example.com" });

@@ -46,7 +46,7 @@ public sealed class EmailConfirmationTests(ConfirmationApp fixture) : IClassFixt
         Assert.StartsWith($"{ConfirmationApp.Origin}/Identity/Account/ConfirmEmail?", link, StringComparison.Ordinal);
 
         // Unconfirmed: the workflow stays OFF with the reason, the test is refused, /Settings says why.
-        Assert.Equal(SendingGate.Unconfirmed, await TurnOnAsync(tenantId));
+        Assert.Equal(SendingGate.Unconfirmed, await App.TryTurnOnNewWorkflowAsync(tenantId));
         using (await client.SubmitFormAsync($"/Templates/{template.Id}", new Dictionary<string, string>(), "form[action*='handler=SendTest']"))
         {
         }
@@ -73,13 +73,20 @@ public sealed class EmailConfirmationTests(ConfirmationApp fixture) : IClassFixt
         Assert.Contains(", confirmed", (await client.GetDocumentAsync("/Settings")).QuerySelector("[data-testid=email-confirmation]")?.TextContent, StringComparison.Ordinal);
 
         // Marketing email carries the sender's postal address: without one a workflow still cannot turn ON.
-        Assert.Equal(SendingGate.NoPostalAddress, await TurnOnAsync(tenantId));
+        Assert.Equal(SendingGate.NoPostalAddress, await App.TryTurnOnNewWorkflowAsync(tenantId));
         using (var saved = await client.SubmitFormAsync("/Settings", new Dictionary<string, string> { ["Sender.PostalAddress"] = "2 Fresh Lane, Leeds" }, "form[data-testid=sender-form]"))
         {
             Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
         }
 
-        Assert.Null(await TurnOnAsync(tenantId));
+        // Then it says what it promotes, with the warning that goes with it (RiskWarningTests has the rest).
+        Assert.Equal(RiskWarnings.Undeclared, await App.TryTurnOnNewWorkflowAsync(tenantId));
+        using (var risk = await client.SubmitFormAsync("/Settings", new Dictionary<string, string> { ["Risk.Promotes"] = "Forex", ["Risk.Warning"] = "FcaCfd", ["Risk.Percent"] = "74" }, "form[data-testid=risk-form]"))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, risk.StatusCode);
+        }
+
+        Assert.Null(await App.TryTurnOnNewWorkflowAsync(tenantId));
 
         // With a workflow ON, the address cannot be taken away.
         using (var cleared = await client.SubmitFormAsync("/Settings", new Dictionary<string, string> { ["Sender.PostalAddress"] = "" }, "form[data-testid=sender-form]"))
@@ -164,18 +171,5 @@ public sealed class EmailConfirmationTests(ConfirmationApp fixture) : IClassFixt
         var start = text.IndexOf(ConfirmationApp.Origin, StringComparison.Ordinal);
         Assert.True(start >= 0, $"a link to {ConfirmationApp.Origin} in: {text}");
         return text[start..text.IndexOf(')', start)];
-    }
-
-    private async Task<string?> TurnOnAsync(Guid tenantId)
-    {
-        await using var scope = App.Services.CreateAsyncScope();
-        using (scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(tenantId))
-        {
-            var editor = scope.ServiceProvider.GetRequiredService<WorkflowEditor>();
-            var (workflow, error) = await editor.CreateAsync($"Flow {Guid.NewGuid():N}", new WorkflowDefinition(new WorkflowTrigger(TriggerKind.LeadCaptured, null), [new AddTagStep("confirmed")]), TestContext.Current.CancellationToken);
-            Assert.Null(error);
-            Assert.Empty(await editor.PublishAsync(workflow!, TestContext.Current.CancellationToken));
-            return await editor.SetOnAsync(workflow!, on: true, TestContext.Current.CancellationToken);
-        }
     }
 }

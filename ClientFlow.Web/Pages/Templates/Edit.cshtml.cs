@@ -26,6 +26,7 @@ public sealed class EditModel(
     EmailComposer composer,
     EmailSends emailSends,
     SendingGate sending,
+    DailyAllowance allowance,
     AfterCommit afterCommit) : PageModel
 {
     public const string NewId = "new";
@@ -168,9 +169,20 @@ public sealed class EditModel(
             return RedirectToPage(new { id, leadId });
         }
 
-        // As a workflow step does: the message and its delivery row in one transaction, the job handed over after commit.
-        emailSends.Add(template.TenantId, message);
-        await db.SaveChangesAsync(cancellationToken);
+        // As a workflow step does: the message, its delivery row and the day's allowance in one transaction, the job handed over after commit.
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            if (!await allowance.TryTakeAsync(template.TenantId, DailyLimitKind.TestSends, cancellationToken))
+            {
+                ErrorMessage = DailyAllowance.Reached(DailyLimitKind.TestSends, await allowance.LimitAsync(template.TenantId, DailyLimitKind.TestSends, cancellationToken));
+                return RedirectToPage(new { id, leadId });
+            }
+
+            emailSends.Add(template.TenantId, message);
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+
         afterCommit.Flush();
 
         StatusMessage = $"Test email sent to {message.To}.";

@@ -854,6 +854,25 @@ namespace ClientFlow.Automation.Data.Migrations.Postgres
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("ClientFlow.Automation.Tenancy.DailyUsage", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date");
+
+                    b.Property<int>("Kind")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Used")
+                        .HasColumnType("integer");
+
+                    b.HasKey("TenantId", "Day", "Kind");
+
+                    b.ToTable("DailyUsages");
+                });
+
             modelBuilder.Entity("ClientFlow.Automation.Tenancy.Tenant", b =>
                 {
                     b.Property<Guid>("Id")
@@ -866,6 +885,15 @@ namespace ClientFlow.Automation.Data.Migrations.Postgres
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<int?>("DailyNotifications")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("DailySms")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("DailyTestSends")
+                        .HasColumnType("integer");
 
                     b.Property<string>("FormKey")
                         .IsRequired()
@@ -900,9 +928,22 @@ namespace ClientFlow.Automation.Data.Migrations.Postgres
                         .HasMaxLength(500)
                         .HasColumnType("character varying(500)");
 
+                    b.Property<int?>("Promotes")
+                        .HasColumnType("integer");
+
                     b.Property<string>("ReplyTo")
                         .HasMaxLength(320)
                         .HasColumnType("character varying(320)");
+
+                    b.Property<int>("RiskWarning")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("RiskWarningPercent")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("RiskWarningText")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
 
                     b.Property<string>("SenderName")
                         .HasMaxLength(200)
@@ -1332,6 +1373,15 @@ namespace ClientFlow.Automation.Data.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Restrict);
 
                     b.Navigation("Tenant");
+                });
+
+            modelBuilder.Entity("ClientFlow.Automation.Tenancy.DailyUsage", b =>
+                {
+                    b.HasOne("ClientFlow.Automation.Tenancy.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("ClientFlow.Automation.Workflows.WorkflowVersion", b =>

@@ -847,6 +847,25 @@ namespace ClientFlow.Automation.Data.Migrations.Sqlite
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("ClientFlow.Automation.Tenancy.DailyUsage", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Kind")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Used")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("TenantId", "Day", "Kind");
+
+                    b.ToTable("DailyUsages");
+                });
+
             modelBuilder.Entity("ClientFlow.Automation.Tenancy.Tenant", b =>
                 {
                     b.Property<Guid>("Id")
@@ -858,6 +877,15 @@ namespace ClientFlow.Automation.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("DailyNotifications")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("DailySms")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("DailyTestSends")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("FormKey")
@@ -893,8 +921,21 @@ namespace ClientFlow.Automation.Data.Migrations.Sqlite
                         .HasMaxLength(500)
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("Promotes")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("ReplyTo")
                         .HasMaxLength(320)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("RiskWarning")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("RiskWarningPercent")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RiskWarningText")
+                        .HasMaxLength(1000)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("SenderName")
@@ -1319,6 +1360,15 @@ namespace ClientFlow.Automation.Data.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Restrict);
 
                     b.Navigation("Tenant");
+                });
+
+            modelBuilder.Entity("ClientFlow.Automation.Tenancy.DailyUsage", b =>
+                {
+                    b.HasOne("ClientFlow.Automation.Tenancy.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("ClientFlow.Automation.Workflows.WorkflowVersion", b =>

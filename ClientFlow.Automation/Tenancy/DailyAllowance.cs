@@ -1,0 +1,82 @@
+using ClientFlow.Automation.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace ClientFlow.Automation.Tenancy;
+
+/// <summary>
+/// An IB's daily limits on what goes out through the platform's shared sender and SMS account (test sends,
+/// notifications, text messages). Taking one is a conditional increment of the day's <see cref="DailyUsage"/> row
+/// (<c>Used &lt; limit</c>), so two nodes at the limit cannot both take the last one; inside a caller's transaction
+/// the row stays taken only if that transaction commits.
+/// </summary>
+public sealed class DailyAllowance(ClientFlowDbContext db, IOptions<DailyLimitOptions> options, TimeProvider clock)
+{
+    /// <summary>The limit that applies to the tenant today: its own, or the platform's.</summary>
+    public async Task<int> LimitAsync(Guid tenantId, DailyLimitKind kind, CancellationToken cancellationToken)
+    {
+        var own = await db.Tenants.Where(t => t.Id == tenantId)
+            .Select(t => kind == DailyLimitKind.TestSends ? t.DailyTestSends : kind == DailyLimitKind.Notifications ? t.DailyNotifications : t.DailySms)
+            .SingleAsync(cancellationToken);
+        return own ?? options.Value.For(kind);
+    }
+
+    /// <summary>How much of each limit the tenant used today, and the limit.</summary>
+    public async Task<IReadOnlyDictionary<DailyLimitKind, (int Used, int Limit)>> TodayAsync(Guid tenantId, CancellationToken cancellationToken)
+    {
+        var day = Today;
+        var used = await db.DailyUsages.Where(u => u.TenantId == tenantId && u.Day == day).ToDictionaryAsync(u => u.Kind, u => u.Used, cancellationToken);
+        var result = new Dictionary<DailyLimitKind, (int, int)>();
+        foreach (var kind in Enum.GetValues<DailyLimitKind>())
+        {
+            result[kind] = (used.GetValueOrDefault(kind), await LimitAsync(tenantId, kind, cancellationToken));
+        }
+
+        return result;
+    }
+
+    /// <summary>Takes one from today's allowance; false, with nothing taken, when the limit is reached.</summary>
+    public async Task<bool> TryTakeAsync(Guid tenantId, DailyLimitKind kind, CancellationToken cancellationToken)
+    {
+        var limit = await LimitAsync(tenantId, kind, cancellationToken);
+        if (limit <= 0)
+        {
+            return false;
+        }
+
+        var day = Today;
+        // Another writer may create the day's row between our two statements; the next pass then increments it.
+        for (var pass = 0; pass < 3; pass++)
+        {
+            var taken = await db.DailyUsages
+                .Where(u => u.TenantId == tenantId && u.Day == day && u.Kind == kind && u.Used < limit)
+                .ExecuteUpdateAsync(s => s.SetProperty(u => u.Used, u => u.Used + 1), cancellationToken);
+            if (taken == 1)
+            {
+                return true;
+            }
+
+            if (await db.DailyUsages.AnyAsync(u => u.TenantId == tenantId && u.Day == day && u.Kind == kind, cancellationToken))
+            {
+                return false;
+            }
+
+            if (await db.InsertDailyUsageIfAbsentAsync(tenantId, day, kind, cancellationToken))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The sentence an IB reads when a limit stops something.</summary>
+    public static string Reached(DailyLimitKind kind, int limit) => kind switch
+    {
+        DailyLimitKind.TestSends => $"You have sent your {limit} test emails for today, the most your account may send a day. More from midnight UTC.",
+        DailyLimitKind.Notifications => $"the daily limit of {limit} notifications is reached (more from midnight UTC)",
+        _ => $"the daily limit of {limit} text messages is reached (more from midnight UTC)",
+    };
+
+    private DateOnly Today => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+}
