@@ -64,6 +64,8 @@ public abstract partial class ClientFlowDbContext : IdentityDbContext<ClientFlow
 
     public DbSet<DailyUsage> DailyUsages => Set<DailyUsage>();
 
+    public DbSet<ErasedAddress> ErasedAddresses => Set<ErasedAddress>();
+
     public DbSet<Systeme.SystemeBudget> SystemeBudgets => Set<Systeme.SystemeBudget>();
 
     public DbSet<Counters.TenantCounter> TenantCounters => Set<Counters.TenantCounter>();

@@ -90,7 +90,7 @@ internal sealed partial class LoadSnapshots(
             var outbox = db.OutboundOperations
                 .IgnoreQueryFilters([ClientFlowDbContext.TenantFilter])
                 .Where(o => o.Status == OutboundStatus.Pending && o.NextAttemptAt <= now)
-                .Where(o => !offline || (o.Kind != OutboundKind.SystemeLeadSync && o.Kind != OutboundKind.SystemeTagRemoval))
+                .Where(o => !offline || (o.Kind != OutboundKind.SystemeLeadSync && o.Kind != OutboundKind.SystemeTagRemoval && o.Kind != OutboundKind.SystemeErasure))
                 .GroupBy(_ => 1)
                 .Select(g => new { Depth = g.Count(), Oldest = g.Min(o => o.NextAttemptAt) })
                 .SingleOrDefault();

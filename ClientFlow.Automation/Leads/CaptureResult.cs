@@ -4,6 +4,7 @@ public sealed record CaptureResult(CaptureStatus Status, Lead? Lead, IReadOnlyDi
 {
     public const string LimitReachedMessage = "This IB has reached its lead limit.";
     public const string TakenMessage = "This email is already registered with another IB.";
+    public const string ErasedMessage = "This person asked to be erased: they can come back only by filling in the hosted form themselves.";
 
     public bool Succeeded => Status is CaptureStatus.Created or CaptureStatus.Existing;
 
@@ -12,6 +13,7 @@ public sealed record CaptureResult(CaptureStatus Status, Lead? Lead, IReadOnlyDi
     {
         CaptureStatus.LimitReached => LimitReachedMessage,
         CaptureStatus.TakenByAnotherIb => TakenMessage,
+        CaptureStatus.Erased => ErasedMessage,
         CaptureStatus.Invalid => string.Join(" ", Errors.SelectMany(e => e.Value)),
         _ => null,
     };

@@ -15,4 +15,7 @@ public enum CaptureStatus
 
     /// <summary>Exclusive policy: another IB already has this email.</summary>
     TakenByAnotherIb,
+
+    /// <summary>The IB erased this person at their request; only their own hosted-form submission brings them back.</summary>
+    Erased,
 }

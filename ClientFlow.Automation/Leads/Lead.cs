@@ -44,5 +44,20 @@ public sealed class Lead : ITenantOwned
 
     public DateTimeOffset CreatedAt { get; set; }
 
+    /// <summary>When the consent this lead's evidence records was given (the capture that brought it).</summary>
+    public DateTimeOffset? ConsentAt { get; set; }
+
+    /// <summary>The hosted form's client address at consent.</summary>
+    public string? ConsentIp { get; set; }
+
+    /// <summary>The hosted form's browser at consent.</summary>
+    public string? ConsentUserAgent { get; set; }
+
+    /// <summary>The statement the form showed, or the API's <c>consent</c> field.</summary>
+    public string? ConsentText { get; set; }
+
+    /// <summary>For a CSV row: the import whose declared basis (<see cref="Import.LeadImport.ConsentBasis"/>) covers it.</summary>
+    public Guid? ConsentImportId { get; set; }
+
     public List<LeadTag> Tags { get; } = [];
 }

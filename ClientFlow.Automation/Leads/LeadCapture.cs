@@ -1,5 +1,6 @@
 using ClientFlow.Automation.Counters;
 using ClientFlow.Automation.Data;
+using ClientFlow.Automation.Email;
 using ClientFlow.Automation.Engine;
 using ClientFlow.Automation.Outbox;
 using ClientFlow.Automation.Systeme;
@@ -27,8 +28,8 @@ public sealed class LeadCapture(
     IOptions<SystemeOptions> systeme,
     TimeProvider clock)
 {
-    /// <summary>Validates and captures one lead for <paramref name="tenantId"/>.</summary>
-    public async Task<CaptureResult> CaptureAsync(Guid tenantId, LeadInput input, LeadSource source, CancellationToken cancellationToken)
+    /// <summary>Validates and captures one lead for <paramref name="tenantId"/>; <paramref name="origin"/> joins its consent evidence.</summary>
+    public async Task<CaptureResult> CaptureAsync(Guid tenantId, LeadInput input, LeadSource source, CancellationToken cancellationToken, CaptureOrigin? origin = null)
     {
         var normalized = LeadInputRules.Normalize(input);
         var errors = LeadInputRules.Validate(normalized);
@@ -37,7 +38,7 @@ public sealed class LeadCapture(
             return new CaptureResult(CaptureStatus.Invalid, null, errors);
         }
 
-        var results = await CaptureValidAsync(tenantId, [normalized], source, syncNow: true, cancellationToken);
+        var results = await CaptureValidAsync(tenantId, [normalized], source, syncNow: true, cancellationToken, origin: origin);
         return results[0];
     }
 
@@ -45,12 +46,14 @@ public sealed class LeadCapture(
     /// Captures inputs that are already normalised and valid, in one transaction; one result per input,
     /// in order. With <paramref name="syncNow"/> false (imports) the outbox rows wait for the sweep
     /// instead of one job each. <paramref name="tagsOf"/> gives an input the tags it arrives with instead of the
-    /// capture tags (a Systeme.io contact comes with its own).
+    /// capture tags (a Systeme.io contact comes with its own). Each new lead keeps its consent evidence: the input's
+    /// <see cref="LeadInput.Consent"/> and <paramref name="origin"/>; a lead that fills in the hosted form again renews it.
     /// </summary>
     public async Task<IReadOnlyList<CaptureResult>> CaptureValidAsync(
         Guid tenantId, IReadOnlyList<LeadInput> inputs, LeadSource source, bool syncNow, CancellationToken cancellationToken,
-        Func<LeadInput, IReadOnlyList<string>>? tagsOf = null)
+        Func<LeadInput, IReadOnlyList<string>>? tagsOf = null, CaptureOrigin? origin = null)
     {
+        origin ??= CaptureOrigin.None;
         using var scope = tenantScope.Enter(tenantId);
         var now = clock.GetUtcNow();
         var results = new CaptureResult[inputs.Count];
@@ -69,6 +72,7 @@ public sealed class LeadCapture(
             var emails = inputs.Select(i => i.Email!).Distinct().ToList();
             var existing = await db.Leads.Include(l => l.Tags).Where(l => emails.Contains(l.Email)).ToDictionaryAsync(l => l.Email, cancellationToken);
             var (owners, claimedNow) = await ClaimAsync(tenantId, emails, now, cancellationToken);
+            var erased = await ErasedAsync(emails.Where(e => !existing.ContainsKey(e)), source, cancellationToken);
 
             for (var i = 0; i < inputs.Count; i++)
             {
@@ -78,6 +82,12 @@ public sealed class LeadCapture(
                 {
                     var added = AddTags(lead, tags, now);
                     FillBlanks(lead, input);
+                    if (source == LeadSource.Form || lead.ConsentAt is null)
+                    {
+                        // The person's own form renews the evidence; any other path only fills it in where there was none.
+                        KeepConsent(lead, input, origin, now);
+                    }
+
                     if (added.Count > 0)
                     {
                         outboxRows.Add(Outbound(lead, now, syncNow));
@@ -91,6 +101,12 @@ public sealed class LeadCapture(
                 if (options.Value.Policy == CapturePolicy.Exclusive && owners[input.Email!] != tenantId)
                 {
                     results[i] = CaptureResult.Of(CaptureStatus.TakenByAnotherIb);
+                    continue;
+                }
+
+                if (erased.Contains(input.Email!))
+                {
+                    results[i] = CaptureResult.Of(CaptureStatus.Erased);
                     continue;
                 }
 
@@ -112,6 +128,7 @@ public sealed class LeadCapture(
                     SyncState = systeme.Value.IsOffline ? LeadSyncState.NotSynced : LeadSyncState.Pending,
                     CreatedAt = now,
                 };
+                KeepConsent(lead, input, origin, now);
                 var tagged = AddTags(lead, tags, now);
                 db.Leads.Add(lead);
                 await enrolments.OnLeadCapturedAsync(lead, cancellationToken);
@@ -197,6 +214,39 @@ public sealed class LeadCapture(
     }
 
     /// <summary>
+    /// The new addresses this IB erased at the person's request. The person's own form submission is new consent: it
+    /// clears the erasure instead (in this transaction) and the address becomes a lead again.
+    /// </summary>
+    private async Task<HashSet<string>> ErasedAsync(IEnumerable<string> emails, LeadSource source, CancellationToken cancellationToken)
+    {
+        var erased = new HashSet<string>(StringComparer.Ordinal);
+        if (!await db.ErasedAddresses.AnyAsync(cancellationToken))
+        {
+            return erased;
+        }
+
+        foreach (var chunk in emails.Select(e => (Email: e, Hash: Suppressions.HashOf(e))).Chunk(500))
+        {
+            var hashes = chunk.Select(c => c.Hash).ToList();
+            var found = await db.ErasedAddresses.Where(e => hashes.Contains(e.AddressHash)).Select(e => e.AddressHash).ToListAsync(cancellationToken);
+            if (found.Count == 0)
+            {
+                continue;
+            }
+
+            if (source == LeadSource.Form)
+            {
+                await db.ErasedAddresses.Where(e => found.Contains(e.AddressHash)).ExecuteDeleteAsync(cancellationToken);
+                continue;
+            }
+
+            erased.UnionWith(chunk.Where(c => found.Contains(c.Hash)).Select(c => c.Email));
+        }
+
+        return erased;
+    }
+
+    /// <summary>
     /// A claim stands for an address that became this IB's lead. One this capture made for an address it then refused
     /// (the IB at its lead limit) is taken back in the same transaction, so the next IB to capture the address is not
     /// refused for a lead no IB has.
@@ -249,6 +299,15 @@ public sealed class LeadCapture(
         }
 
         return added;
+    }
+
+    private static void KeepConsent(Lead lead, LeadInput input, CaptureOrigin origin, DateTimeOffset now)
+    {
+        lead.ConsentAt = now;
+        lead.ConsentText = input.Consent;
+        lead.ConsentIp = origin.Ip;
+        lead.ConsentUserAgent = origin.UserAgent is { Length: > CaptureOrigin.MaxUserAgentLength } agent ? agent[..CaptureOrigin.MaxUserAgentLength] : origin.UserAgent;
+        lead.ConsentImportId = origin.ImportId;
     }
 
     private static void FillBlanks(Lead lead, LeadInput input)

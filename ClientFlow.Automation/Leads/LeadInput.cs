@@ -24,4 +24,11 @@ public sealed record LeadInput
 
     [JsonPropertyName("broker_network")]
     public string? BrokerNetwork { get; init; }
+
+    /// <summary>
+    /// How the person agreed to hear from the IB, in words: the consent statement they accepted (the hosted form puts
+    /// the one it showed), kept on the lead as its consent evidence.
+    /// </summary>
+    [JsonPropertyName("consent")]
+    public string? Consent { get; init; }
 }

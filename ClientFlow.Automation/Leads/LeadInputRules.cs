@@ -13,6 +13,7 @@ public static partial class LeadInputRules
     public const int MaxNameLength = 200;
     public const int MaxPhoneLength = 50;
     public const int MaxBrokerNetworkLength = 200;
+    public const int MaxConsentLength = 2000;
 
     public static IReadOnlyList<string> MonthlyLeadsValues { get; } = ["<100", "100-499", "500+"];
 
@@ -25,6 +26,7 @@ public static partial class LeadInputRules
         IbType = Clean(input.IbType)?.ToLowerInvariant(),
         MonthlyLeads = Clean(input.MonthlyLeads),
         BrokerNetwork = Clean(input.BrokerNetwork),
+        Consent = Clean(input.Consent),
     };
 
     /// <summary>Errors of an already normalised input; empty when it is valid.</summary>
@@ -42,6 +44,7 @@ public static partial class LeadInputRules
 
         MaxLength(errors, "name", input.Name, MaxNameLength);
         MaxLength(errors, "broker_network", input.BrokerNetwork, MaxBrokerNetworkLength);
+        MaxLength(errors, "consent", input.Consent, MaxConsentLength);
         if (input.Name is not null && input.Name.Any(char.IsControl))
         {
             errors["name"] = ["Name cannot contain control characters."];

@@ -10,6 +10,8 @@ public static class LeadsServiceCollectionExtensions
     {
         services.AddOptions<CaptureOptions>().BindConfiguration(CaptureOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddScoped<LeadCapture>();
+        services.AddScoped<ConsentRecords>();
+        services.AddScoped<LeadErasure>();
         services.AddScoped<LeadTagging>();
         services.AddScoped<LeadImporter>();
         services.AddScoped<LeadImports>();

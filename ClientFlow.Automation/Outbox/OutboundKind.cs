@@ -16,4 +16,7 @@ public enum OutboundKind
 
     /// <summary>Send the notification in the payload as an SMS.</summary>
     NotifySms,
+
+    /// <summary>Take an erased lead's prefixed tags off its contact (<see cref="Systeme.SystemeErasure"/> in the payload; no lead row).</summary>
+    SystemeErasure,
 }

@@ -52,7 +52,7 @@ public sealed partial class OutboxDispatcher(
     public async Task DispatchAsync(Guid operationId, CancellationToken cancellationToken)
     {
         if (systeme.Value.IsOffline
-            && await db.OutboundOperations.AnyAsync(o => o.Id == operationId && (o.Kind == OutboundKind.SystemeLeadSync || o.Kind == OutboundKind.SystemeTagRemoval), cancellationToken))
+            && await db.OutboundOperations.AnyAsync(o => o.Id == operationId && (o.Kind == OutboundKind.SystemeLeadSync || o.Kind == OutboundKind.SystemeTagRemoval || o.Kind == OutboundKind.SystemeErasure), cancellationToken))
         {
             return;
         }
@@ -250,6 +250,9 @@ public sealed partial class OutboxDispatcher(
                 break;
             case OutboundKind.NotifySms:
                 await notifications.SendSmsAsync(operation, cancellationToken);
+                break;
+            case OutboundKind.SystemeErasure:
+                await leadSync.EraseAsync(System.Text.Json.JsonSerializer.Deserialize<Systeme.SystemeErasure>(operation.Payload!)!, cancellationToken);
                 break;
             default:
                 throw new OutboundException(transient: false, $"Unknown outbox operation {operation.Kind}.");

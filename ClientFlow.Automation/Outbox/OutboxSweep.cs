@@ -30,7 +30,7 @@ public sealed class OutboxSweep(
             due = (await db.OutboundOperations
                     .IgnoreQueryFilters([ClientFlowDbContext.TenantFilter])
                     .Where(o => o.Status == OutboundStatus.Pending && o.NextAttemptAt <= now && (o.LeaseUntil == null || o.LeaseUntil <= now))
-                    .Where(o => !offline || (o.Kind != OutboundKind.SystemeLeadSync && o.Kind != OutboundKind.SystemeTagRemoval))
+                    .Where(o => !offline || (o.Kind != OutboundKind.SystemeLeadSync && o.Kind != OutboundKind.SystemeTagRemoval && o.Kind != OutboundKind.SystemeErasure))
                     .OrderBy(o => o.NextAttemptAt)
                     .Take(options.Value.SweepBatchSize)
                     .Select(o => new { o.TenantId, o.Id })

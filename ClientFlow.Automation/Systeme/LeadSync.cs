@@ -84,6 +84,22 @@ public sealed class LeadSync(
         }
     }
 
+    /// <summary>
+    /// Takes every tag carrying the erased lead's IB prefix off its contact. The contact itself stays: other IBs (and the
+    /// Systeme.io account's own funnels) may hold it.
+    /// </summary>
+    public async Task EraseAsync(SystemeErasure erasure, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(erasure);
+        var contact = erasure.ContactId is { } id
+            ? await client.GetContactAsync(id, cancellationToken)
+            : erasure.Email is { } email ? await client.FindContactByEmailAsync(email, cancellationToken) : null;
+        foreach (var tag in contact?.Tags?.Where(t => t.Name.StartsWith(erasure.Prefix, StringComparison.Ordinal)) ?? [])
+        {
+            await client.RemoveTagAsync(contact!.Id, tag.Id, cancellationToken);
+        }
+    }
+
     private async Task<SystemeContact> EnsureContactAsync(Lead lead, IReadOnlyList<SystemeContactField> fields, CancellationToken cancellationToken)
     {
         var existing = await client.FindContactByEmailAsync(lead.Email, cancellationToken);

@@ -78,6 +78,8 @@ public static class LeadCaptureEndpoints
                 return Problem(StatusCodes.Status403Forbidden, "Lead limit reached", CaptureResult.LimitReachedMessage);
             case CaptureStatus.TakenByAnotherIb:
                 return Problem(StatusCodes.Status409Conflict, "Already registered with another IB", CaptureResult.TakenMessage);
+            case CaptureStatus.Erased:
+                return Problem(StatusCodes.Status409Conflict, "Erased at the person's request", CaptureResult.ErasedMessage);
         }
 
         var prefix = await db.Tenants.Where(t => t.Id == tenantId).Select(t => t.TagPrefix).SingleAsync(cancellationToken);

@@ -124,7 +124,7 @@ public sealed class BenchApp : WebApplicationFactory<Program>
     public async Task<Guid> StartImportAsync(Guid tenantId, string fileName, byte[] content, CancellationToken cancellationToken)
     {
         await using var scope = Services.CreateAsyncScope();
-        var import = await scope.ServiceProvider.GetRequiredService<Automation.Leads.Import.LeadImports>().StartAsync(tenantId, fileName, content, cancellationToken);
+        var import = await scope.ServiceProvider.GetRequiredService<Automation.Leads.Import.LeadImports>().StartAsync(tenantId, fileName, content, "Bench: signed up on the IB's site", cancellationToken);
         return import.Id;
     }
 

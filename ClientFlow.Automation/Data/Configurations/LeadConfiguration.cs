@@ -30,6 +30,9 @@ internal sealed class LeadConfiguration : IEntityTypeConfiguration<Lead>
         builder.Property(l => l.SyncState).HasConversion<string>().HasMaxLength(20);
         builder.Property(l => l.Source).HasConversion<string>().HasMaxLength(20);
         builder.Property(l => l.SyncError).HasMaxLength(2000);
+        builder.Property(l => l.ConsentIp).HasMaxLength(45);
+        builder.Property(l => l.ConsentUserAgent).HasMaxLength(CaptureOrigin.MaxUserAgentLength);
+        builder.Property(l => l.ConsentText).HasMaxLength(LeadInputRules.MaxConsentLength);
         builder.HasMany(l => l.Tags).WithOne().HasForeignKey(t => t.LeadId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -14,6 +14,9 @@ public sealed class LeadImport : ITenantOwned
 
     public byte[]? Content { get; set; }
 
+    /// <summary>How the IB says these people agreed to hear from it: every lead the import creates points here as its consent evidence.</summary>
+    public string? ConsentBasis { get; set; }
+
     public LeadImportStatus Status { get; set; } = LeadImportStatus.Queued;
 
     /// <summary>Data rows read so far (the header is not counted).</summary>

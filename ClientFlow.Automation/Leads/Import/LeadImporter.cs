@@ -79,7 +79,7 @@ public sealed class LeadImporter(ClientFlowDbContext db, LeadCapture capture, Cl
 
         if (valid.Count > 0)
         {
-            var results = await capture.CaptureValidAsync(import.TenantId, valid.Select(v => v.Input).ToList(), LeadSource.Import, syncNow: false, cancellationToken);
+            var results = await capture.CaptureValidAsync(import.TenantId, valid.Select(v => v.Input).ToList(), LeadSource.Import, syncNow: false, cancellationToken, origin: new CaptureOrigin(ImportId: import.Id));
             for (var i = 0; i < results.Count; i++)
             {
                 switch (results[i].Status)

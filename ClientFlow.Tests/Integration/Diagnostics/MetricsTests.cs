@@ -136,7 +136,7 @@ public sealed class MetricsTests(MetricsApp fixture) : IClassFixture<MetricsApp>
         {
             var csv = "email,name\nfresh-1@example.com,One\nfresh-2@example.com,Two\nknown@example.com,Known\nnot-an-email,Bad\n";
             importId = (await scope.ServiceProvider.GetRequiredService<LeadImports>()
-                .StartAsync(ib.TenantId, "leads.csv", Encoding.UTF8.GetBytes(csv), TestContext.Current.CancellationToken)).Id;
+                .StartAsync(ib.TenantId, "leads.csv", Encoding.UTF8.GetBytes(csv), "Signed up on the site", TestContext.Current.CancellationToken)).Id;
         }
 
         await Eventually.HoldsAsync(

@@ -145,7 +145,7 @@ public sealed class CsvImportTests(OfflineCaptureApp fixture) : IClassFixture<Of
         await using (var scope = fixture.App.Services.CreateAsyncScope())
         {
             var import = await scope.ServiceProvider.GetRequiredService<LeadImports>()
-                .StartAsync(ib.TenantId, "big.csv", Encoding.UTF8.GetBytes(csv.ToString()), TestContext.Current.CancellationToken);
+                .StartAsync(ib.TenantId, "big.csv", Encoding.UTF8.GetBytes(csv.ToString()), ConsentBasis, TestContext.Current.CancellationToken);
             importId = import.Id;
         }
 
@@ -168,6 +168,8 @@ public sealed class CsvImportTests(OfflineCaptureApp fixture) : IClassFixture<Of
         Assert.Equal(rows * 3, await fixture.App.AsTenantAsync(ib.TenantId, db => db.LeadTags.CountAsync(TestContext.Current.CancellationToken)));
     }
 
+    private const string ConsentBasis = "Signed up at my March webinar";
+
     private static async Task<string> UploadAsync(PageClient client, string fileName, string csv)
     {
         var page = await client.GetDocumentAsync("/Leads");
@@ -176,6 +178,7 @@ public sealed class CsvImportTests(OfflineCaptureApp fixture) : IClassFixture<Of
         {
             { new StringContent(token), "__RequestVerificationToken" },
             { new ByteArrayContent(Encoding.UTF8.GetBytes(csv)), "file", fileName },
+            { new StringContent(ConsentBasis), "consentBasis" },
         };
 
         using var response = await client.Http.PostAsync("/Leads?handler=Import", content, TestContext.Current.CancellationToken);

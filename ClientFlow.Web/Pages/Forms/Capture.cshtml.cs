@@ -26,6 +26,10 @@ public sealed partial class CaptureModel(ClientFlowDbContext db, LeadCapture cap
 
     public string TenantName { get; private set; } = string.Empty;
 
+    /// <summary>What a person agrees to by sending the form; kept word for word with the lead, with the time, address and browser.</summary>
+    public string ConsentStatement =>
+        $"By sending this form you agree that {TenantName} may email you about its services and the brokers it works with. You can unsubscribe at any time with the link in every email.";
+
     public async Task<IActionResult> OnGetAsync(string formKey, CancellationToken cancellationToken) =>
         await LoadAsync(formKey, cancellationToken) is null ? NotFound() : Page();
 
@@ -44,7 +48,9 @@ public sealed partial class CaptureModel(ClientFlowDbContext db, LeadCapture cap
             return RedirectToPage("Thanks", new { formKey });
         }
 
-        var result = await capture.CaptureAsync(tenantId.Value, Input.ToLeadInput(), LeadSource.Form, cancellationToken);
+        // The client's address is the forwarded one behind a known proxy (ProxyHeaders).
+        var origin = new CaptureOrigin(HttpContext.Connection.RemoteIpAddress?.ToString(), Request.Headers.UserAgent.ToString() is { Length: > 0 } agent ? agent : null);
+        var result = await capture.CaptureAsync(tenantId.Value, Input.ToLeadInput(ConsentStatement), LeadSource.Form, cancellationToken, origin);
         if (result.Succeeded)
         {
             return RedirectToPage("Thanks", new { formKey });

@@ -27,8 +27,10 @@ public sealed class FormInput
     /// <summary>Honeypot: hidden from people, filled by bots.</summary>
     public string? Website { get; set; }
 
-    public LeadInput ToLeadInput() => new()
+    /// <param name="consent">The consent statement the form showed, kept with the lead as its evidence.</param>
+    public LeadInput ToLeadInput(string? consent = null) => new()
     {
+        Consent = consent,
         Email = Email,
         Name = Name,
         Phone = Phone,

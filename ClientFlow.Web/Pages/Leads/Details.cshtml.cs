@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Security.Claims;
 using ClientFlow.Automation.Data;
 using ClientFlow.Automation.Email;
 using ClientFlow.Automation.Engine;
@@ -11,8 +12,11 @@ using Microsoft.EntityFrameworkCore;
 namespace ClientFlow.Web.Pages.Leads;
 
 /// <summary>One lead: fields, Systeme.io sync, tags, its workflow runs (with each step) and the emails it was sent.</summary>
-public sealed class DetailsModel(ClientFlowDbContext db, LeadCapture capture, Enrolments enrolments) : PageModel
+public sealed class DetailsModel(ClientFlowDbContext db, LeadCapture capture, Enrolments enrolments, ConsentRecords consents, LeadErasure erasure) : PageModel
 {
+    /// <summary>How this lead agreed to hear from the IB.</summary>
+    public ConsentRecord Consent { get; private set; } = null!;
+
     public Lead Lead { get; private set; } = null!;
 
     public string TagPrefix { get; private set; } = string.Empty;
@@ -28,6 +32,32 @@ public sealed class DetailsModel(ClientFlowDbContext db, LeadCapture capture, En
 
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken cancellationToken) =>
         await LoadAsync(id, cancellationToken) ? Page() : NotFound();
+
+    /// <summary>The lead's consent evidence as a file: <c>?handler=Consent&amp;format=json</c> (the default) or <c>csv</c>.</summary>
+    public async Task<IActionResult> OnGetConsentAsync(Guid id, string? format, CancellationToken cancellationToken)
+    {
+        if (await consents.ForLeadAsync(id, cancellationToken) is not { } record)
+        {
+            return NotFound();
+        }
+
+        Response.Headers.CacheControl = "no-store";
+        return string.Equals(format, "csv", StringComparison.OrdinalIgnoreCase)
+            ? File(System.Text.Encoding.UTF8.GetBytes(ConsentRecords.ToCsv([record], header: true)), "text/csv; charset=utf-8", $"consent-{id}.csv")
+            : File(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(record), "application/json", $"consent-{id}.json");
+    }
+
+    /// <summary>The person asked to be erased: everything ClientFlow holds on them for this IB goes (<see cref="LeadErasure"/>).</summary>
+    public async Task<IActionResult> OnPostEraseAsync(Guid id, CancellationToken cancellationToken)
+    {
+        if (!await erasure.EraseAsync(id, User.FindFirstValue(ClaimTypes.NameIdentifier), cancellationToken))
+        {
+            return NotFound();
+        }
+
+        TempData["Flash"] = "The lead was erased: its data is gone from ClientFlow, and its tags are being taken off its Systeme.io contact. Only a hash of the address is kept, so a re-import does not bring it back.";
+        return RedirectToPage("/Leads/Index");
+    }
 
     public async Task<IActionResult> OnPostRetrySyncAsync(Guid id, CancellationToken cancellationToken)
     {
@@ -71,6 +101,7 @@ public sealed class DetailsModel(ClientFlowDbContext db, LeadCapture capture, En
         }
 
         Lead = lead;
+        Consent = (await consents.ForLeadAsync(id, cancellationToken))!;
         TagPrefix = await db.Tenants.Where(t => t.Id == lead.TenantId).Select(t => t.TagPrefix).SingleAsync(cancellationToken);
         EnrolableWorkflows = await IndexModel.EnrolableWorkflowsQuery(db).ToListAsync(cancellationToken);
 

@@ -117,8 +117,57 @@ public sealed class IndexModel(ClientFlowDbContext db, LeadCapture capture, Lead
         return RedirectToPage(new { q = Query, status = Status, tag = Tag, older = Older, newer = Newer });
     }
 
-    public async Task<IActionResult> OnPostImportAsync(IFormFile? file, CancellationToken cancellationToken)
+    /// <summary>Every lead's consent evidence, oldest first, streamed a page at a time: <c>?handler=Consent&amp;format=csv</c> (the default) or <c>json</c>.</summary>
+    public async Task<IActionResult> OnGetConsentAsync(string? format, [FromServices] ConsentRecords consents, CancellationToken cancellationToken)
     {
+        var json = string.Equals(format, "json", StringComparison.OrdinalIgnoreCase);
+        Response.Headers.CacheControl = "no-store";
+        Response.ContentType = json ? "application/json" : "text/csv; charset=utf-8";
+        Response.Headers.ContentDisposition = $"attachment; filename=\"consent.{(json ? "json" : "csv")}\"";
+        if (json)
+        {
+            await System.Text.Json.JsonSerializer.SerializeAsync(Response.Body, Flatten(consents.AllAsync(cancellationToken)), cancellationToken: cancellationToken);
+            return new EmptyResult();
+        }
+
+        var header = true;
+        await foreach (var page in consents.AllAsync(cancellationToken))
+        {
+            await Response.WriteAsync(ConsentRecords.ToCsv(page, header), cancellationToken);
+            header = false;
+        }
+
+        if (header)
+        {
+            await Response.WriteAsync(ConsentRecords.ToCsv([], header: true), cancellationToken);
+        }
+
+        return new EmptyResult();
+
+        static async IAsyncEnumerable<ConsentRecord> Flatten(IAsyncEnumerable<IReadOnlyList<ConsentRecord>> pages)
+        {
+            await foreach (var page in pages)
+            {
+                foreach (var record in page)
+                {
+                    yield return record;
+                }
+            }
+        }
+    }
+
+    public async Task<IActionResult> OnPostImportAsync(IFormFile? file, string? consentBasis, CancellationToken cancellationToken)
+    {
+        consentBasis = consentBasis?.Trim();
+        if (string.IsNullOrEmpty(consentBasis))
+        {
+            ModelState.AddModelError(nameof(consentBasis), "Say how these people agreed to hear from you: it is kept with each lead as its consent evidence.");
+        }
+        else if (consentBasis.Length > LeadImports.MaxConsentBasisLength)
+        {
+            ModelState.AddModelError(nameof(consentBasis), $"At most {LeadImports.MaxConsentBasisLength} characters.");
+        }
+
         if (file is null || file.Length == 0)
         {
             ModelState.AddModelError("file", "Choose a CSV file to import.");
@@ -136,7 +185,7 @@ public sealed class IndexModel(ClientFlowDbContext db, LeadCapture capture, Lead
 
         using var buffer = new MemoryStream();
         await file!.CopyToAsync(buffer, cancellationToken);
-        var import = await imports.StartAsync(User.GetTenantId()!.Value, file.FileName, buffer.ToArray(), cancellationToken);
+        var import = await imports.StartAsync(User.GetTenantId()!.Value, file.FileName, buffer.ToArray(), consentBasis!, cancellationToken);
         return RedirectToPage("/Leads/Import", new { id = import.Id });
     }
 

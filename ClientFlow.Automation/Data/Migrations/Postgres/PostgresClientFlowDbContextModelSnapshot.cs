@@ -340,6 +340,23 @@ namespace ClientFlow.Automation.Data.Migrations.Postgres
                     b.ToTable("WorkflowRuns");
                 });
 
+            modelBuilder.Entity("ClientFlow.Automation.Leads.ErasedAddress", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("AddressHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset>("ErasedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("TenantId", "AddressHash");
+
+                    b.ToTable("ErasedAddresses");
+                });
+
             modelBuilder.Entity("ClientFlow.Automation.Leads.Import.LeadImport", b =>
                 {
                     b.Property<Guid>("Id")
@@ -348,6 +365,10 @@ namespace ClientFlow.Automation.Data.Migrations.Postgres
 
                     b.Property<DateTimeOffset?>("CompletedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ConsentBasis")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
 
                     b.Property<byte[]>("Content")
                         .HasColumnType("bytea");
@@ -436,6 +457,24 @@ namespace ClientFlow.Automation.Data.Migrations.Postgres
                     b.Property<string>("BrokerNetwork")
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset?>("ConsentAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("ConsentImportId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ConsentIp")
+                        .HasMaxLength(45)
+                        .HasColumnType("character varying(45)");
+
+                    b.Property<string>("ConsentText")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<string>("ConsentUserAgent")
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)");
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
@@ -1316,6 +1355,15 @@ namespace ClientFlow.Automation.Data.Migrations.Postgres
                     b.HasOne("ClientFlow.Automation.Workflows.Workflow", null)
                         .WithMany()
                         .HasForeignKey("WorkflowId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ClientFlow.Automation.Leads.ErasedAddress", b =>
+                {
+                    b.HasOne("ClientFlow.Automation.Tenancy.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

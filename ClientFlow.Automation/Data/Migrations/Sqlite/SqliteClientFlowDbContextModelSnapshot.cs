@@ -333,6 +333,23 @@ namespace ClientFlow.Automation.Data.Migrations.Sqlite
                     b.ToTable("WorkflowRuns");
                 });
 
+            modelBuilder.Entity("ClientFlow.Automation.Leads.ErasedAddress", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AddressHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ErasedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("TenantId", "AddressHash");
+
+                    b.ToTable("ErasedAddresses");
+                });
+
             modelBuilder.Entity("ClientFlow.Automation.Leads.Import.LeadImport", b =>
                 {
                     b.Property<Guid>("Id")
@@ -341,6 +358,10 @@ namespace ClientFlow.Automation.Data.Migrations.Sqlite
 
                     b.Property<long?>("CompletedAt")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("ConsentBasis")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
 
                     b.Property<byte[]>("Content")
                         .HasColumnType("BLOB");
@@ -428,6 +449,24 @@ namespace ClientFlow.Automation.Data.Migrations.Sqlite
 
                     b.Property<string>("BrokerNetwork")
                         .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ConsentAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("ConsentImportId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ConsentIp")
+                        .HasMaxLength(45)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ConsentText")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ConsentUserAgent")
+                        .HasMaxLength(512)
                         .HasColumnType("TEXT");
 
                     b.Property<long>("CreatedAt")
@@ -1303,6 +1342,15 @@ namespace ClientFlow.Automation.Data.Migrations.Sqlite
                     b.HasOne("ClientFlow.Automation.Workflows.Workflow", null)
                         .WithMany()
                         .HasForeignKey("WorkflowId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ClientFlow.Automation.Leads.ErasedAddress", b =>
+                {
+                    b.HasOne("ClientFlow.Automation.Tenancy.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
