@@ -66,6 +66,10 @@ public abstract partial class ClientFlowDbContext : IdentityDbContext<ClientFlow
 
     public DbSet<ErasedAddress> ErasedAddresses => Set<ErasedAddress>();
 
+    public DbSet<Conversions.BrokerConnection> BrokerConnections => Set<Conversions.BrokerConnection>();
+
+    public DbSet<Conversions.BrokerEvent> BrokerEvents => Set<Conversions.BrokerEvent>();
+
     public DbSet<Systeme.SystemeBudget> SystemeBudgets => Set<Systeme.SystemeBudget>();
 
     public DbSet<Counters.TenantCounter> TenantCounters => Set<Counters.TenantCounter>();

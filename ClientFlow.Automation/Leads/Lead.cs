@@ -59,5 +59,36 @@ public sealed class Lead : ITenantOwned
     /// <summary>For a CSV row: the import whose declared basis (<see cref="Import.LeadImport.ConsentBasis"/>) covers it.</summary>
     public Guid? ConsentImportId { get; set; }
 
+    /// <summary>The sub-id of the lead's referral links, echoed by broker postbacks (<see cref="LeadRefs"/>); unique.</summary>
+    public string Ref { get; set; } = LeadRefs.New();
+
+    /// <summary>The first broker event about this lead (any event implies the trader registered).</summary>
+    public DateTimeOffset? RegisteredAt { get; set; }
+
+    /// <summary>The first-time deposit, unless reversed.</summary>
+    public DateTimeOffset? FundedAt { get; set; }
+
+    public decimal? FtdAmount { get; set; }
+
+    public string? FtdCurrency { get; set; }
+
+    public DateTimeOffset? QualifiedAt { get; set; }
+
+    /// <summary>A deposit after the first: the trader is active.</summary>
+    public DateTimeOffset? ActiveAt { get; set; }
+
+    /// <summary>Where the lead is on the ladder, New to Active.</summary>
+    public LeadStage Stage =>
+        ActiveAt is not null ? LeadStage.Active
+        : QualifiedAt is not null ? LeadStage.Qualified
+        : FundedAt is not null ? LeadStage.Funded
+        : RegisteredAt is not null ? LeadStage.Registered
+        : Status switch
+        {
+            LeadStatus.Engaged or LeadStatus.Converted => LeadStage.Engaged,
+            LeadStatus.Nurturing => LeadStage.Nurturing,
+            _ => LeadStage.New,
+        };
+
     public List<LeadTag> Tags { get; } = [];
 }

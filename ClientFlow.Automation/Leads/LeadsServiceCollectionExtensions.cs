@@ -12,6 +12,8 @@ public static class LeadsServiceCollectionExtensions
         services.AddScoped<LeadCapture>();
         services.AddScoped<ConsentRecords>();
         services.AddScoped<LeadErasure>();
+        services.AddScoped<Conversions.Postbacks>();
+        services.AddScoped<Conversions.BrokerConnections>();
         services.AddScoped<LeadTagging>();
         services.AddScoped<LeadImporter>();
         services.AddScoped<LeadImports>();

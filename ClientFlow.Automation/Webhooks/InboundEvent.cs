@@ -52,6 +52,9 @@ public enum InboundSource
 
     /// <summary>A Systeme.io workflow "send webhook" action to an IB's token URL.</summary>
     SystemeWorkflow,
+
+    /// <summary>A broker's affiliate platform calling one of an IB's postback URLs (<c>/postbacks/{token}</c>).</summary>
+    BrokerPostback,
 }
 
 public enum InboundStatus

@@ -31,6 +31,7 @@ public sealed partial class InboxProcessor(
     IOptions<SystemeOptions> systeme,
     IOptions<InboxOptions> options,
     SystemeConnectionCheck connectionCheck,
+    Conversions.Postbacks postbacks,
     TimeProvider clock,
     ILogger<InboxProcessor> logger)
 {
@@ -171,6 +172,7 @@ public sealed partial class InboxProcessor(
         (inbound.Source, inbound.EventType) switch
         {
             (InboundSource.SystemeWorkflow, _) => EngagementAsync(inbound, body, cancellationToken),
+            (InboundSource.BrokerPostback, _) => postbacks.ProcessAsync(inbound, body, cancellationToken),
             (_, "CONTACT_TAG_ADDED") => TagAsync(body, added: true, cancellationToken),
             (_, "CONTACT_TAG_REMOVED") => TagAsync(body, added: false, cancellationToken),
             (_, "CONTACT_CREATED" or "CONTACT_OPT_IN") => LinkContactAsync(body, cancellationToken),

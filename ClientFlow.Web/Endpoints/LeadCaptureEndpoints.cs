@@ -87,6 +87,7 @@ public static class LeadCaptureEndpoints
         var slugs = lead.Tags.Select(t => t.Slug).Order(StringComparer.Ordinal).ToList();
         var response = new LeadResponse(
             lead.Id,
+            lead.Ref,
             lead.Email,
             result.Status == CaptureStatus.Created,
             lead.Status.ToString(),

@@ -46,6 +46,7 @@ public static class ClientFlowApplicationExtensions
         app.MapTrackingEndpoints();
         app.MapSystemeWebhookEndpoints();
         app.MapEmailEventEndpoints();
+        app.MapPostbackEndpoints();
         app.MapOpenApi().AllowAnonymous();
         app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = WriteHealthAsync }).AllowAnonymous();
         app.MapClientFlowMetrics();

@@ -69,6 +69,7 @@ public static class ClientFlowWebBuilderExtensions
             options.Conventions.AuthorizeFolder("/Templates", Policies.Ib);
             options.Conventions.AuthorizeFolder("/Workflows", Policies.Ib);
             options.Conventions.AuthorizeFolder("/Outbox", Policies.Ib);
+            options.Conventions.AuthorizeFolder("/Conversions", Policies.Ib);
             options.Conventions.AuthorizeFolder("/Admin", Policies.Admin);
         });
 

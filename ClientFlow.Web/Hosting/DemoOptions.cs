@@ -1,6 +1,6 @@
 namespace ClientFlow.Web.Hosting;
 
-/// <summary><c>Demo:Password</c> and <c>Demo:ApiKeys:{John,Sarah,Mike}</c>: the Development demo seed.</summary>
+/// <summary><c>Demo:Password</c>, <c>Demo:ApiKeys:{John,Sarah,Mike}</c> and <c>Demo:PostbackTokens:{John,Sarah,Mike}</c>: the Development demo seed.</summary>
 public sealed class DemoOptions
 {
     public const string SectionName = "Demo";
@@ -9,4 +9,7 @@ public sealed class DemoOptions
     public string Password { get; set; } = DefaultPassword;
 
     public Dictionary<string, string> ApiKeys { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary><c>Demo:PostbackTokens:{John,Sarah,Mike}</c>: the postback token of each demo IB's demo broker connection (generated and printed when absent).</summary>
+    public Dictionary<string, string> PostbackTokens { get; } = new(StringComparer.OrdinalIgnoreCase);
 }

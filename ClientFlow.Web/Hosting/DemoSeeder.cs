@@ -1,3 +1,4 @@
+using ClientFlow.Automation.Conversions;
 using ClientFlow.Automation.Data;
 using ClientFlow.Automation.Leads;
 using ClientFlow.Automation.Tenancy;
@@ -17,6 +18,7 @@ public sealed class DemoSeeder(
     LeadCapture capture,
     DemoWorkflows demoWorkflows,
     TenantScope tenantScope,
+    BrokerConnections brokerConnections,
     TimeProvider clock)
 {
     public const string AdminEmail = "admin@clientflow.test";
@@ -48,6 +50,11 @@ public sealed class DemoSeeder(
         ]),
     ];
 
+    /// <summary>Each demo IB's demo broker connection, and the referral link its emails would carry.</summary>
+    public const string DemoBroker = "Demo Broker";
+
+    public const string DemoReferralLink = "https://broker.example/register?afp={subid}";
+
     public async Task SeedAsync(DemoOptions options, CancellationToken cancellationToken)
     {
         var banner = new List<string> { "ClientFlow demo logins (Development only):", $"  admin  {AdminEmail,-24} password: {options.Password}" };
@@ -62,6 +69,7 @@ public sealed class DemoSeeder(
             }
 
             var tenant = await db.Tenants.FindAsync([user.TenantId!.Value], cancellationToken);
+            string? postbackToken;
             using (tenantScope.Enter(tenant!.Id))
             {
                 if (!await db.Workflows.AnyAsync(cancellationToken))
@@ -69,6 +77,8 @@ public sealed class DemoSeeder(
                     // Demos seeded before workflows existed get them too.
                     await demoWorkflows.SeedAsync(ib.Key, cancellationToken);
                 }
+
+                postbackToken = await SeedBrokerConnectionAsync(ib, options, cancellationToken);
             }
 
             var configuredKey = options.ApiKeys.GetValueOrDefault(ib.Key);
@@ -81,7 +91,8 @@ public sealed class DemoSeeder(
 
             var key = configuredKey ?? newKey;
             banner.Add($"  {ib.Key.ToLowerInvariant(),-6} {ib.Email,-24} password: {options.Password}  prefix: {tenant!.TagPrefix}"
-                + (key is null ? string.Empty : $"  api key: {key}"));
+                + (key is null ? string.Empty : $"  api key: {key}")
+                + (postbackToken is null ? string.Empty : $"  postback token: {postbackToken}"));
         }
 
         banner.Add($"  starter {StarterPackEmail,-23} password: {options.Password}  (the starter pack every new IB gets a copy of)");
@@ -89,6 +100,30 @@ public sealed class DemoSeeder(
 
         // The console, not the log: these are demo credentials for the person at the terminal.
         await Console.Out.WriteLineAsync(string.Join(Environment.NewLine, banner).AsMemory(), cancellationToken);
+    }
+
+    /// <summary>
+    /// Each demo IB's demo broker connection (Cellxpert-style), whose postback token is <c>Demo:PostbackTokens:{key}</c> when
+    /// set (a token set after the first seed still takes effect), else generated once. Returns the token when it is known.
+    /// </summary>
+    private async Task<string?> SeedBrokerConnectionAsync(DemoIb ib, DemoOptions options, CancellationToken cancellationToken)
+    {
+        var configured = options.PostbackTokens.GetValueOrDefault(ib.Key);
+        var existing = await db.BrokerConnections.FirstOrDefaultAsync(cancellationToken);
+        if (existing is null)
+        {
+            var token = configured ?? Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(20));
+            await brokerConnections.CreateWithTokenAsync(DemoBroker, BrokerPlatform.Cellxpert, DemoReferralLink, token, cancellationToken);
+            return token;
+        }
+
+        if (configured is not null && existing.TokenHash != ApiKey.Hash(configured))
+        {
+            existing.TokenHash = ApiKey.Hash(configured);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        return configured;
     }
 
     /// <summary>

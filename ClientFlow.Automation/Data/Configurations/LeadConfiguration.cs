@@ -30,6 +30,11 @@ internal sealed class LeadConfiguration : IEntityTypeConfiguration<Lead>
         builder.Property(l => l.SyncState).HasConversion<string>().HasMaxLength(20);
         builder.Property(l => l.Source).HasConversion<string>().HasMaxLength(20);
         builder.Property(l => l.SyncError).HasMaxLength(2000);
+        builder.Property(l => l.Ref).HasMaxLength(LeadRefs.Length);
+        builder.HasIndex(l => l.Ref).IsUnique();
+        builder.Ignore(l => l.Stage);
+        builder.Property(l => l.FtdCurrency).HasMaxLength(10);
+        builder.Property(l => l.FtdAmount).HasPrecision(18, 2);
         builder.Property(l => l.ConsentIp).HasMaxLength(45);
         builder.Property(l => l.ConsentUserAgent).HasMaxLength(CaptureOrigin.MaxUserAgentLength);
         builder.Property(l => l.ConsentText).HasMaxLength(LeadInputRules.MaxConsentLength);

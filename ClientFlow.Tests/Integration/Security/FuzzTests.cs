@@ -27,7 +27,7 @@ public sealed class FuzzApp : SqliteApp
 /// <summary>
 /// At least 1,000 malformed inputs, generated from a fixed seed, against everything a stranger can post to: the
 /// capture API, the hosted form, the signed Systeme.io webhook (bad signatures, and well-signed bodies of every wrong
-/// shape), an IB's workflow webhook and the SMTP provider's signed bounce and complaint intake. None may answer 5xx, and nothing is half-stored: every lead stored is one a
+/// shape), an IB's workflow webhook, the SMTP provider's signed bounce and complaint intake, and a broker postback URL. None may answer 5xx, and nothing is half-stored: every lead stored is one a
 /// request was answered "created" for, complete and valid, and every event stored reaches a final state.
 /// </summary>
 public sealed class FuzzTests(FuzzApp fixture) : IClassFixture<FuzzApp>
@@ -48,6 +48,8 @@ public sealed class FuzzTests(FuzzApp fixture) : IClassFixture<FuzzApp>
         var random = new Random(20261130);
         var ib = await App.SeedIbAsync("fuzz@security.test", "Fuzz IB");
         var token = await App.IssueWebhookTokenAsync(ib.TenantId);
+        var postbackToken = await ConnectBrokerAsync(ib.TenantId);
+        var postbackRandom = new Random(17); // its own sequence: the other targets' inputs stay as they were
         using var client = App.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
         var failures = new List<string>();
         var createdByApi = new HashSet<Guid>();
@@ -131,6 +133,13 @@ public sealed class FuzzTests(FuzzApp fixture) : IClassFixture<FuzzApp>
             }
         }
 
+        // Postbacks last, so half their sub-ids can be the refs of the leads the inputs above created.
+        var refs = (await App.LeadsOfAsync(ib.TenantId)).Select(l => l.Ref).ToArray();
+        for (var i = 0; i < PerTarget; i++)
+        {
+            await SendAsync("postback", PostbackInput(postbackRandom, postbackToken, refs), null);
+        }
+
         Assert.True(sent >= 1000, $"{sent} inputs");
         Assert.True(failures.Count == 0, $"{failures.Count} of {sent} inputs answered 5xx:\n{string.Join("\n", failures.Take(10))}");
 
@@ -164,6 +173,58 @@ public sealed class FuzzTests(FuzzApp fixture) : IClassFixture<FuzzApp>
 
         TestContext.Current.TestOutputHelper?.WriteLine(
             $"{sent} inputs, {failures.Count} answered 5xx, {leads.Count} leads stored ({createdByApi.Count} by the API); statuses: {string.Join(", ", statuses.OrderBy(s => s.Key).Select(s => $"{s.Key} x{s.Value}"))}");
+    }
+
+    /// <summary>A broker connection of the IB (Affise, so its own names are in play too); returns its postback token.</summary>
+    private async Task<string> ConnectBrokerAsync(Guid tenantId)
+    {
+        await using var scope = App.Services.CreateAsyncScope();
+        using (scope.ServiceProvider.GetRequiredService<Automation.Tenancy.TenantScope>().Enter(tenantId))
+        {
+            var (_, token) = await scope.ServiceProvider.GetRequiredService<Automation.Conversions.BrokerConnections>()
+                .CreateAsync("Fuzz broker", Automation.Conversions.BrokerPlatform.Affise, "https://broker.example/?sub1={subid}", null, TestContext.Current.CancellationToken);
+            return token;
+        }
+    }
+
+    /// <summary>
+    /// A postback: GET or POST, the right token or junk, canonical and platform names with junk, missing and repeated
+    /// values, bodies as forms, JSON of every shape, or neither.
+    /// </summary>
+    private static HttpRequestMessage PostbackInput(Random random, string token, string[] refs)
+    {
+        string[] names = ["subid", "event", "amount", "currency", "txid", "uid", "sub1", "transactionid", "sum", "status", "goal", "x", ""];
+        string[] events = ["ftd", "registration", "deposit", "qualified", "reversal", "FTD", "first_deposit", "bogus", ""];
+        var fields = new List<KeyValuePair<string, string>>();
+        for (var n = random.Next(8); n > 0; n--)
+        {
+            var name = Pick(random, names);
+            var value = name switch
+            {
+                "event" when random.Next(2) == 0 => Pick(random, events),
+                "amount" or "sum" when random.Next(2) == 0 => Pick(random, ["250", "-1", "1e30", "12,50", "NaN", "0.001", "99999999999999999999"]),
+                "status" => Pick(random, ["1", "2", "3", "5", "x"]),
+                "subid" or "sub1" when refs.Length > 0 && random.Next(2) == 0 => Pick(random, refs),
+                _ => random.Next(3) == 0 ? Short(random, 120) : Pick(random, Junk),
+            };
+            fields.Add(new(random.Next(12) == 0 ? Short(random, 150) : name, value));
+        }
+
+        var path = $"/postbacks/{(random.Next(10) == 0 ? Pick(random, ["nope", "%2e%2e", new string('t', 500), token.ToUpperInvariant()]) : token)}";
+        var query = string.Join('&', fields.Select(f => $"{Uri.EscapeDataString(f.Key)}={Uri.EscapeDataString(f.Value.Length > 4000 ? f.Value[..4000] : f.Value)}"));
+        if (random.Next(2) == 0)
+        {
+            return new HttpRequestMessage(HttpMethod.Get, $"{path}?{query}");
+        }
+
+        HttpContent content = random.Next(4) switch
+        {
+            0 => new FormUrlEncodedContent(fields),
+            1 => new StringContent($"{{{string.Join(',', fields.Select(f => $"{Json(f.Key)}:{Json(f.Value)}"))}}}", Encoding.UTF8, "application/json"),
+            2 => new StringContent(Pick(random, ["[1,2]", "{\"a\":{\"b\":1}}", "{\"subid\":null}", "not json", "{", new string('[', 3000)]), Encoding.UTF8, "application/json"),
+            _ => new StringContent(Pick(random, Junk), Encoding.UTF8, Pick(random, ["text/plain", "application/x-www-form-urlencoded", "application/octet-stream"])),
+        };
+        return new HttpRequestMessage(HttpMethod.Post, random.Next(3) == 0 ? $"{path}?{query}" : path) { Content = content };
     }
 
     /// <summary>A capture API body: a valid one mutated (truncated, a byte changed, a field of the wrong type or size), and its content type.</summary>

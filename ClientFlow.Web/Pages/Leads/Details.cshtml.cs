@@ -14,6 +14,9 @@ namespace ClientFlow.Web.Pages.Leads;
 /// <summary>One lead: fields, Systeme.io sync, tags, its workflow runs (with each step) and the emails it was sent.</summary>
 public sealed class DetailsModel(ClientFlowDbContext db, LeadCapture capture, Enrolments enrolments, ConsentRecords consents, LeadErasure erasure) : PageModel
 {
+    /// <summary>What brokers reported about this lead, newest first.</summary>
+    public IReadOnlyList<ClientFlow.Automation.Conversions.BrokerEvent> BrokerEvents { get; private set; } = [];
+
     /// <summary>How this lead agreed to hear from the IB.</summary>
     public ConsentRecord Consent { get; private set; } = null!;
 
@@ -102,6 +105,7 @@ public sealed class DetailsModel(ClientFlowDbContext db, LeadCapture capture, En
 
         Lead = lead;
         Consent = (await consents.ForLeadAsync(id, cancellationToken))!;
+        BrokerEvents = (await db.BrokerEvents.AsNoTracking().Where(e => e.LeadId == id).ToListAsync(cancellationToken)).OrderByDescending(e => e.ReceivedAt).ToList();
         TagPrefix = await db.Tenants.Where(t => t.Id == lead.TenantId).Select(t => t.TagPrefix).SingleAsync(cancellationToken);
         EnrolableWorkflows = await IndexModel.EnrolableWorkflowsQuery(db).ToListAsync(cancellationToken);
 
