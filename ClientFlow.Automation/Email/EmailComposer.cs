@@ -26,7 +26,9 @@ public sealed class EmailComposer(
         var sender = await SenderAsync(lead.TenantId, cancellationToken);
         var token = EmailTracking.NewToken();
         var origin = urls.Value.Origin;
-        var model = TemplateModel.For(lead, sender.Name, sender.Email, EmailTracking.UnsubscribeUrl(origin, token));
+        // Tracked: /r/{token}.{connection} records the click on this message and redirects to the broker with the lead's ref.
+        var links = (await ConnectionsAsync(cancellationToken)).ToDictionary(c => c.Name, c => EmailTracking.ReferralUrl(origin, token, c.Id), StringComparer.Ordinal);
+        var model = TemplateModel.For(lead, sender.Name, sender.Email, EmailTracking.UnsubscribeUrl(origin, token), links);
         return Build(template, model, sender, lead.Email, token, EmailKind.Workflow, tracked: true);
     }
 
@@ -36,7 +38,8 @@ public sealed class EmailComposer(
         var sender = await SenderAsync(template.TenantId, cancellationToken);
         var token = EmailTracking.NewToken();
         var unsubscribe = EmailTracking.UnsubscribeUrl(urls.Value.Origin, token);
-        var model = lead is null ? TemplateModel.Sample(sender.Name, sender.Email, unsubscribe) : TemplateModel.For(lead, sender.Name, sender.Email, unsubscribe);
+        var links = await DirectLinksAsync(lead, cancellationToken);
+        var model = lead is null ? TemplateModel.Sample(sender.Name, sender.Email, unsubscribe, links) : TemplateModel.For(lead, sender.Name, sender.Email, unsubscribe, links);
         var message = Build(template, model, sender, sender.LoginEmail, token, EmailKind.Test, tracked: false);
         message.Subject = "[Test] " + message.Subject;
         return message;
@@ -47,7 +50,8 @@ public sealed class EmailComposer(
     {
         var sender = await SenderAsync(template.TenantId, cancellationToken);
         var unsubscribe = EmailTracking.UnsubscribeUrl(urls.Value.Origin, "preview");
-        var model = lead is null ? TemplateModel.Sample(sender.Name, sender.Email, unsubscribe) : TemplateModel.For(lead, sender.Name, sender.Email, unsubscribe);
+        var links = await DirectLinksAsync(lead, cancellationToken);
+        var model = lead is null ? TemplateModel.Sample(sender.Name, sender.Email, unsubscribe, links) : TemplateModel.For(lead, sender.Name, sender.Email, unsubscribe, links);
         var message = Build(template, model, sender, model.Email, "preview", EmailKind.Test, tracked: false);
         return (message.Subject, message.HtmlBody, message.TextBody);
     }
@@ -128,6 +132,13 @@ public sealed class EmailComposer(
         var address = string.IsNullOrWhiteSpace(sender.PostalAddress) ? string.Empty : $"\n{sender.PostalAddress.ReplaceLineEndings(", ")}";
         return $"\n\n--\nSent by {sender.Name}{address}\nUnsubscribe: {unsubscribeUrl}\n";
     }
+
+    private Task<List<Conversions.BrokerConnection>> ConnectionsAsync(CancellationToken cancellationToken) =>
+        db.BrokerConnections.AsNoTracking().ToListAsync(cancellationToken);
+
+    /// <summary>A test or preview: the broker's own link with the lead's ref (or the sample's), not tracked.</summary>
+    private async Task<Dictionary<string, string>> DirectLinksAsync(Lead? lead, CancellationToken cancellationToken) =>
+        (await ConnectionsAsync(cancellationToken)).ToDictionary(c => c.Name, c => EmailTracking.BrokerLink(c.ReferralLink, lead?.Ref ?? "sample-ref"), StringComparer.Ordinal);
 
     private async Task<Sender> SenderAsync(Guid tenantId, CancellationToken cancellationToken)
     {

@@ -70,6 +70,34 @@ public sealed class EmailEngagement(
     }
 
     /// <summary>
+    /// A tracked referral link (<c>/r/{token}.{connection}</c>): records a click on the message and returns the
+    /// connection's referral link with the message's lead's ref; null for an unknown message, connection or lead. The
+    /// target is always the IB's own connection's link, never anything from the request.
+    /// </summary>
+    public async Task<string?> RecordReferralClickAsync(string token, Guid connectionId, string? userAgent, CancellationToken cancellationToken)
+    {
+        var found = await LocateAsync(token, cancellationToken);
+        if (found is null)
+        {
+            return null;
+        }
+
+        using (tenantScope.Enter(found.Value.TenantId))
+        {
+            var message = await db.EmailMessages.SingleAsync(m => m.Id == found.Value.Id, cancellationToken);
+            var connection = await db.BrokerConnections.AsNoTracking().SingleOrDefaultAsync(c => c.Id == connectionId, cancellationToken);
+            var leadRef = message.LeadId is { } leadId ? await db.Leads.Where(l => l.Id == leadId).Select(l => l.Ref).SingleOrDefaultAsync(cancellationToken) : null;
+            if (connection is null || leadRef is null)
+            {
+                return null;
+            }
+
+            await RecordAsync(message, clicked: true, LinkScanners.IsMachineClick(userAgent), clock.GetUtcNow(), cancellationToken);
+            return EmailTracking.BrokerLink(connection.ReferralLink, leadRef);
+        }
+    }
+
+    /// <summary>
     /// Records a person's or a machine's open or click on a message of the current tenant (from the pixel,
     /// the click redirect, or a Systeme.io workflow webhook). A person's event makes the lead Engaged and
     /// wakes the lead's runs that wait for an open or click (a machine's too, under

@@ -19,15 +19,23 @@ public static partial class EmailTracking
 
     public static string UnsubscribeUrl(string origin, string token) => $"{origin}/u/{token}";
 
-    /// <summary>Points every http(s) link at its click redirect, except our own unsubscribe link; returns the originals in order.</summary>
+    /// <summary>A tracked referral link: the message's token and the broker connection.</summary>
+    public static string ReferralUrl(string origin, string token, Guid connectionId) => $"{origin}/r/{token}.{connectionId:N}";
+
+    /// <summary>A connection's referral link with the lead's ref as its sub-id.</summary>
+    public static string BrokerLink(string referralLink, string leadRef) =>
+        referralLink.Replace(Conversions.BrokerConnection.SubIdPlaceholder, Uri.EscapeDataString(leadRef), StringComparison.Ordinal);
+
+    /// <summary>Points every http(s) link at its click redirect, except our own unsubscribe and referral links (tracked already); returns the originals in order.</summary>
     public static (string Html, string LinksJson) RewriteLinks(string html, string origin, string token)
     {
         var links = new List<string>();
         var unsubscribe = UnsubscribeUrl(origin, token);
+        var referral = $"{origin}/r/{token}.";
         var rewritten = Href().Replace(html, match =>
         {
             var target = System.Net.WebUtility.HtmlDecode(match.Groups["url"].Value);
-            if (target.StartsWith(unsubscribe, StringComparison.Ordinal))
+            if (target.StartsWith(unsubscribe, StringComparison.Ordinal) || target.StartsWith(referral, StringComparison.Ordinal))
             {
                 return match.Value;
             }

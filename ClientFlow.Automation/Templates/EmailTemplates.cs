@@ -20,7 +20,9 @@ public sealed class EmailTemplates(ClientFlowDbContext db, ITenantContext tenant
         var errors = Validate(input);
         if (errors.Count == 0)
         {
-            errors.AddRange(SampleRenderErrors(input));
+            // A referral_link must name one of the IB's broker connections: the sample render knows them all.
+            var connections = await db.BrokerConnections.Select(c => c.Name).ToListAsync(cancellationToken);
+            errors.AddRange(SampleRenderErrors(input, connections));
         }
 
         EmailTemplate? template = null;
@@ -121,9 +123,9 @@ public sealed class EmailTemplates(ClientFlowDbContext db, ITenantContext tenant
     /// Renders each field once as the sample lead, so what the syntax check cannot see (a loop over the limit,
     /// a .NET member, a function given the wrong arguments) is refused here rather than failing a run later.
     /// </summary>
-    private List<TemplateError> SampleRenderErrors(TemplateInput input)
+    private List<TemplateError> SampleRenderErrors(TemplateInput input, IReadOnlyList<string> connections)
     {
-        var model = TemplateModel.Sample("Your business", "you@example.com", "https://example.com/u/sample");
+        var model = TemplateModel.Sample("Your business", "you@example.com", "https://example.com/u/sample", connections.ToDictionary(c => c, _ => "https://example.com/r/sample", StringComparer.Ordinal));
         var errors = new List<TemplateError>();
         foreach (var (field, source, format) in new[]
         {

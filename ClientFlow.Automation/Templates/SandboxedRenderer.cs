@@ -111,6 +111,10 @@ public sealed class SandboxedRenderer(TimeProvider clock)
             ["broker_network"] = Value(model.BrokerNetwork),
             ["ib"] = ib,
             ["unsubscribe_url"] = Value(model.UnsubscribeUrl),
+            ["referral_link"] = DynamicCustomFunction.Create(new Func<string, string?>(name =>
+                model.ReferralLinks is { } links && links.TryGetValue(name, out var link)
+                    ? Value(link)
+                    : throw new ScriptRuntimeException(default, $"No broker connection is named \"{name}\": add it on Conversions, or use one of: {string.Join(", ", model.ReferralLinks?.Keys.Select(k => $"\"{k}\"") ?? [])}."))),
         };
     }
 }

@@ -17,9 +17,11 @@ public sealed record TemplateModel(
     string? BrokerNetwork,
     string IbName,
     string IbEmail,
-    string UnsubscribeUrl)
+    string UnsubscribeUrl,
+    IReadOnlyDictionary<string, string>? ReferralLinks = null)
 {
-    public static TemplateModel For(Lead lead, string ibName, string ibEmail, string unsubscribeUrl)
+    /// <param name="referralLinks">Each broker connection's name and the link <c>{{ referral_link "name" }}</c> renders.</param>
+    public static TemplateModel For(Lead lead, string ibName, string ibEmail, string unsubscribeUrl, IReadOnlyDictionary<string, string>? referralLinks = null)
     {
         var parts = (lead.Name ?? string.Empty).Split(' ', 2, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         return new TemplateModel(
@@ -33,10 +35,11 @@ public sealed record TemplateModel(
             lead.BrokerNetwork,
             ibName,
             ibEmail,
-            unsubscribeUrl);
+            unsubscribeUrl,
+            referralLinks);
     }
 
     /// <summary>The sample lead of the preview.</summary>
-    public static TemplateModel Sample(string ibName, string ibEmail, string unsubscribeUrl) => new(
-        "Alex", "Morgan", "Alex Morgan", "alex.morgan@example.com", "+44 20 7946 0000", "forex-ib", "500+", "Example Markets", ibName, ibEmail, unsubscribeUrl);
+    public static TemplateModel Sample(string ibName, string ibEmail, string unsubscribeUrl, IReadOnlyDictionary<string, string>? referralLinks = null) => new(
+        "Alex", "Morgan", "Alex Morgan", "alex.morgan@example.com", "+44 20 7946 0000", "forex-ib", "500+", "Example Markets", ibName, ibEmail, unsubscribeUrl, referralLinks);
 }

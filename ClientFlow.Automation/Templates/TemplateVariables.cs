@@ -16,10 +16,11 @@ public static class TemplateVariables
         ("ib.name", "Your name (sender name on /Settings)"),
         ("ib.email", "Your email address"),
         ("unsubscribe_url", "The lead's one-click unsubscribe link"),
+        ("referral_link \"XM\"", "Your referral link at that broker connection (Conversions), tracked, with the lead's sub-id"),
     ];
 
     /// <summary>Top-level names; <c>ib</c> is an object with <see cref="IbMembers"/>.</summary>
-    internal static IReadOnlySet<string> Globals { get; } = All.Select(v => v.Name.Split('.')[0]).ToHashSet(StringComparer.Ordinal);
+    internal static IReadOnlySet<string> Globals { get; } = All.Select(v => v.Name.Split('.', ' ')[0]).ToHashSet(StringComparer.Ordinal);
 
     internal static IReadOnlySet<string> IbMembers { get; } = All.Where(v => v.Name.StartsWith("ib.", StringComparison.Ordinal)).Select(v => v.Name[3..]).ToHashSet(StringComparer.Ordinal);
 }

@@ -6,7 +6,8 @@ namespace ClientFlow.Web.Endpoints;
 
 /// <summary>
 /// What a lead's mail client calls: <c>/t/o/{token}</c> (open pixel), <c>/t/c/{token}/{n}</c> (click
-/// redirect to the n-th link of that message, never to a URL from the request). Unsubscribing
+/// redirect to the n-th link of that message, never to a URL from the request), <c>/r/{token}.{connection}</c> (a tracked
+/// referral link: to the IB's broker connection's link with the lead's sub-id). Unsubscribing
 /// (<c>/u/{token}</c>, GET page and one-click POST) is <c>Pages/Unsubscribe</c>.
 /// </summary>
 public static class TrackingEndpoints
@@ -21,6 +22,7 @@ public static class TrackingEndpoints
         tracking.MapGet("/t/o/{token}", OpenAsync);
         tracking.MapGet("/t/c/{token}/{index:int}", ClickAsync);
         tracking.MapGet("/t/c/{token}", ClickUrlAsync);
+        tracking.MapGet("/r/{token}", ReferralAsync);
         return app;
     }
 
@@ -37,6 +39,19 @@ public static class TrackingEndpoints
     {
         var index = url is null ? null : await engagement.LinkIndexAsync(token, url, cancellationToken);
         return index is null ? TypedResults.NotFound() : await ClickAsync(token, index.Value, http, engagement, cancellationToken);
+    }
+
+    /// <summary><c>/r/{token}.{connection}</c>: a referral link in an email; the click is recorded and the lead goes to the IB's broker link with its sub-id.</summary>
+    public static async Task<Results<RedirectHttpResult, NotFound>> ReferralAsync(string token, HttpContext http, EmailEngagement engagement, CancellationToken cancellationToken)
+    {
+        var dot = token.LastIndexOf('.');
+        if (dot <= 0 || !Guid.TryParseExact(token[(dot + 1)..], "N", out var connectionId))
+        {
+            return TypedResults.NotFound();
+        }
+
+        var target = await engagement.RecordReferralClickAsync(token[..dot], connectionId, http.Request.Headers.UserAgent.ToString(), cancellationToken);
+        return target is null ? TypedResults.NotFound() : TypedResults.Redirect(target);
     }
 
     public static async Task<Results<RedirectHttpResult, NotFound>> ClickAsync(string token, int index, HttpContext http, EmailEngagement engagement, CancellationToken cancellationToken)

@@ -22,7 +22,8 @@ public sealed class SandboxedRendererTests
         BrokerNetwork: "Acme Brokers",
         IbName: "Sam Carter",
         IbEmail: "sam@ib.example",
-        UnsubscribeUrl: "https://app.example/u/tok123");
+        UnsubscribeUrl: "https://app.example/u/tok123",
+        ReferralLinks: new Dictionary<string, string> { ["XM"] = "https://app.example/r/tok123.c0ffee" });
 
     /// <summary>Only what a lead must have; every optional field null.</summary>
     private static readonly TemplateModel Sparse = new(null, null, null, "x@example.com", null, null, null, null, "Sam Carter", "sam@ib.example", "https://app.example/u/tok123");
@@ -44,6 +45,7 @@ public sealed class SandboxedRendererTests
         { "ib.name", "Sam Carter" },
         { "ib.email", "sam@ib.example" },
         { "unsubscribe_url", "https://app.example/u/tok123" },
+        { "referral_link \"XM\"", "https://app.example/r/tok123.c0ffee" },
     };
 
     public static TheoryData<string> GoldenFiles => [.. Directory.EnumerateFiles(GoldenDirectory, "*.expected.*").Select(f => Path.GetFileName(f)!).Order(StringComparer.Ordinal)];
