@@ -113,7 +113,8 @@ public sealed class DemoSeeder(
         if (existing is null)
         {
             var token = configured ?? Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(20));
-            await brokerConnections.CreateWithTokenAsync(DemoBroker, BrokerPlatform.Cellxpert, DemoReferralLink, token, cancellationToken);
+            var connection = await brokerConnections.CreateWithTokenAsync(DemoBroker, BrokerPlatform.Cellxpert, DemoReferralLink, token, cancellationToken);
+            await SeedFirstDepositsAsync(connection, cancellationToken);
             return token;
         }
 
@@ -124,6 +125,32 @@ public sealed class DemoSeeder(
         }
 
         return configured;
+    }
+
+    /// <summary>The demo's converted leads funded an account: a first deposit of 500 USD reported by the demo broker a day ago.</summary>
+    private async Task SeedFirstDepositsAsync(BrokerConnection connection, CancellationToken cancellationToken)
+    {
+        var at = clock.GetUtcNow().AddDays(-1);
+        var converted = await db.Leads.Include(l => l.Tags).Where(l => l.Tags.Any(t => t.Slug == CaptureTags.Converted)).ToListAsync(cancellationToken);
+        foreach (var lead in converted)
+        {
+            db.BrokerEvents.Add(new BrokerEvent
+            {
+                ConnectionId = connection.Id,
+                LeadId = lead.Id,
+                SubId = lead.Ref,
+                Kind = BrokerEventKind.Ftd,
+                Amount = 500m,
+                Currency = "USD",
+                TxId = $"demo-ftd-{lead.Ref}",
+                DedupeKey = $"t:demo-ftd-{lead.Ref}",
+                ReceivedAt = at,
+            });
+            (lead.RegisteredAt, lead.FundedAt, lead.FtdAmount, lead.FtdCurrency) = (at, at, 500m, "USD");
+            lead.Tags.Add(new LeadTag { Slug = Postbacks.FundedTag, AddedAt = at });
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
     }
 
     /// <summary>

@@ -28,6 +28,14 @@ public sealed class IndexModel(ClientFlowDbContext db, WorkflowEditor editor, IT
 
     public int ConvertedLeads { get; private set; }
 
+    /// <summary>CONVERT: leads a broker reported a first-time deposit for (not reversed), all time and this month.</summary>
+    public int FundedLeads { get; private set; }
+
+    public int FundedThisMonth { get; private set; }
+
+    /// <summary>The FTD amounts of the funded leads, per currency ("250 USD, 100 EUR").</summary>
+    public string FundedAmount { get; private set; } = string.Empty;
+
     /// <summary>Leads won back: tagged <c>re-engaged</c> (RETAIN's figure, see <see cref="Funnel"/>).</summary>
     public int LeadsReEngaged { get; private set; }
 
@@ -60,6 +68,16 @@ public sealed class IndexModel(ClientFlowDbContext db, WorkflowEditor editor, IT
         EmailsSent = counters.Of(TenantCounterTriggers.WorkflowEmailsSent);
         LeadsNurtured = counters.Of(TenantCounterTriggers.LeadsNurtured);
         ConvertedLeads = counters.Of(TenantCounterTriggers.LeadsConverted);
+
+        // Funded leads are read along the (tenant, funded) index; their amounts are few and summed here (SQLite keeps
+        // decimals as text, which it cannot add).
+        var funded = await db.Leads.Where(l => l.FundedAt != null).Select(l => new { l.FundedAt, l.FtdAmount, l.FtdCurrency }).ToListAsync(cancellationToken);
+        FundedLeads = funded.Count;
+        FundedThisMonth = funded.Count(f => f.FundedAt >= monthStart);
+        FundedAmount = string.Join(", ", funded.Where(f => f.FtdAmount is not null)
+            .GroupBy(f => f.FtdCurrency ?? "?")
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => $"{g.Sum(f => f.FtdAmount!.Value).ToString("0.##", System.Globalization.CultureInfo.InvariantCulture)} {g.Key}"));
         LeadsReEngaged = await db.LeadTags.CountAsync(t => t.Slug == Funnel.ReEngagedTag, cancellationToken);
         Workflows = await WorkflowCardsAsync(cancellationToken);
 

@@ -34,6 +34,11 @@ public sealed class PostbackTests(PostbackApp fixture) : IClassFixture<PostbackA
         Assert.Equal((LeadStage.Funded, 250m, "USD"), (lead.Stage, lead.FtdAmount, lead.FtdCurrency));
         Assert.Contains(lead.Tags, t => t.Slug == Postbacks.FundedTag);
         Assert.NotNull(lead.RegisteredAt); // an FTD implies the registration, whichever arrives first
+        using var dashboard = App.CreatePageClient();
+        await dashboard.LogInOrFailAsync(ib.Email);
+        var page = await dashboard.GetDocumentAsync("/");
+        Assert.Equal("1", page.QuerySelector("[data-testid=funnel-convert]")?.TextContent);
+        Assert.Contains("1 this month, 250 USD", page.QuerySelector("[data-stage=convert]")?.TextContent, StringComparison.Ordinal);
 
         // The platform retries the same event: stored once, counted once.
         Assert.False(await PostbackAsync(http, token, $"subid={reference}&event=ftd&amount=250&currency=usd&txid=1"));
@@ -49,6 +54,7 @@ public sealed class PostbackTests(PostbackApp fixture) : IClassFixture<PostbackA
         Assert.Null(lead.ActiveAt);
         Assert.DoesNotContain(lead.Tags, t => t.Slug == Postbacks.FundedTag);
         Assert.Equal(4, (await EventsAsync(ib)).Count);
+        Assert.Equal("0", (await dashboard.GetDocumentAsync("/")).QuerySelector("[data-testid=funnel-convert]")?.TextContent);
     }
 
     [Fact]

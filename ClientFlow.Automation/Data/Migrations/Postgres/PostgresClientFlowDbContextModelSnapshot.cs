@@ -687,6 +687,8 @@ namespace ClientFlow.Automation.Data.Migrations.Postgres
                     b.HasIndex("TenantId", "Email")
                         .IsUnique();
 
+                    b.HasIndex("TenantId", "FundedAt");
+
                     b.HasIndex("TenantId", "Status");
 
                     b.ToTable("Leads");

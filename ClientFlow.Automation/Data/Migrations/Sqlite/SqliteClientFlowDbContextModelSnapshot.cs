@@ -680,6 +680,8 @@ namespace ClientFlow.Automation.Data.Migrations.Sqlite
                     b.HasIndex("TenantId", "Email")
                         .IsUnique();
 
+                    b.HasIndex("TenantId", "FundedAt");
+
                     b.HasIndex("TenantId", "Status");
 
                     b.ToTable("Leads");
