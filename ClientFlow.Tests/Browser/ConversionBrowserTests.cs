@@ -69,6 +69,8 @@ public sealed partial class ConversionBrowserTests : BrowserApp
         await page.GotoAsync($"/Leads/{lead.Id}");
         await Assertions.Expect(page.GetByTestId("lead-stage")).ToHaveTextAsync("Funded");
         await Assertions.Expect(page.GetByTestId("lead-funded")).ToContainTextAsync("250");
+        await Assertions.Expect(page.GetByTestId("last-touch")).ToContainTextAsync("email \"Open an account\" sent");
+        await Assertions.Expect(page.GetByTestId("last-touch")).ToContainTextAsync("of Refer");
     }
 
     [GeneratedRegex(@"href=""(?<url>[^""]*/r/[^""]+)""", RegexOptions.None, 1000)]

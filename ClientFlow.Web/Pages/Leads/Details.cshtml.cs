@@ -17,6 +17,9 @@ public sealed class DetailsModel(ClientFlowDbContext db, LeadCapture capture, En
     /// <summary>What brokers reported about this lead, newest first.</summary>
     public IReadOnlyList<ClientFlow.Automation.Conversions.BrokerEvent> BrokerEvents { get; private set; } = [];
 
+    /// <summary>The last email sent and the last workflow step taken before the lead's first deposit, in words (null when not funded).</summary>
+    public string? LastTouchText { get; private set; }
+
     /// <summary>How this lead agreed to hear from the IB.</summary>
     public ConsentRecord Consent { get; private set; } = null!;
 
@@ -125,6 +128,15 @@ public sealed class DetailsModel(ClientFlowDbContext db, LeadCapture capture, En
             .Where(m => m.LeadId == id && m.Kind == EmailKind.Workflow)
             .OrderByDescending(m => m.CreatedAt)
             .ToListAsync(cancellationToken);
+
+        if (lead.FundedAt is { } funded)
+        {
+            // Last touch: what ClientFlow did for the lead last before the broker reported its first deposit.
+            var email = Emails.Where(m => m.SentAt is { } sent && sent <= funded).MaxBy(m => m.SentAt);
+            var step = Runs.SelectMany(r => r.Steps.Select(s => (Step: s, r.WorkflowName))).Where(s => s.Step.ExecutedAt <= funded).MaxBy(s => s.Step.ExecutedAt);
+            LastTouchText = (email is null ? "no email" : $"email \"{email.TemplateName}\" sent {email.SentAt:yyyy-MM-dd HH:mm}")
+                + (step.Step is null ? string.Empty : $"; step \"{step.Step.Label}\" of {step.WorkflowName} at {step.Step.ExecutedAt:yyyy-MM-dd HH:mm}");
+        }
         return true;
     }
 
