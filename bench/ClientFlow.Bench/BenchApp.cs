@@ -99,6 +99,13 @@ public sealed class BenchApp : WebApplicationFactory<Program>
     public async Task SeedDemoWorkflowsAsync(Guid tenantId, string demoIb, CancellationToken cancellationToken)
     {
         await using var scope = Services.CreateAsyncScope();
+        if (demoIb == "John")
+        {
+            // John's SMS alert texts his own number, which a notify step may only do once the IB confirmed it (the demo does).
+            await scope.ServiceProvider.GetRequiredService<ClientFlowDbContext>().Users.Where(u => u.TenantId == tenantId)
+                .ExecuteUpdateAsync(s => s.SetProperty(u => u.PhoneNumber, Web.Hosting.DemoWorkflows.JohnPhone).SetProperty(u => u.PhoneNumberConfirmed, true), cancellationToken);
+        }
+
         using (scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(tenantId))
         {
             await scope.ServiceProvider.GetRequiredService<Web.Hosting.DemoWorkflows>().SeedAsync(demoIb, cancellationToken);
