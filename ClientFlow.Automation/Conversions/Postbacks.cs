@@ -140,7 +140,7 @@ public sealed class Postbacks(ClientFlowDbContext db, TenantScope tenantScope, L
             decimal? amount = decimal.TryParse(amountText, NumberStyles.Number, CultureInfo.InvariantCulture, out var parsed) && parsed is >= 0 and < 1_000_000_000_000m ? decimal.Round(parsed, 2) : null;
             var txId = Read(BrokerPresets.Fields.TxId) is { } tx ? Truncate(tx, 200) : null;
             var uid = Read(BrokerPresets.Fields.Uid) is { } u ? Truncate(u, 200) : null;
-            var key = txId is not null ? $"t:{txId}" : uid is not null ? $"u:{uid}" : null;
+            var key = DedupeKey(postback.Values, connection.Platform);
             if (key is not null && await db.BrokerEvents.AnyAsync(e => e.ConnectionId == connection.Id && e.Kind == eventKind && e.DedupeKey == key, cancellationToken))
             {
                 return (InboundStatus.Processed, $"A repeat of {BrokerPresets.EventName(eventKind)} {key}: counted once.");

@@ -27,7 +27,7 @@ public sealed class EmailComposer(
         var token = EmailTracking.NewToken();
         var origin = urls.Value.Origin;
         // Tracked: /r/{token}.{connection} records the click on this message and redirects to the broker with the lead's ref.
-        var links = (await ConnectionsAsync(cancellationToken)).ToDictionary(c => c.Name, c => EmailTracking.ReferralUrl(origin, token, c.Id), StringComparer.Ordinal);
+        var links = (await ConnectionsAsync(template, cancellationToken)).ToDictionary(c => c.Name, c => EmailTracking.ReferralUrl(origin, token, c.Id), StringComparer.Ordinal);
         var model = TemplateModel.For(lead, sender.Name, sender.Email, EmailTracking.UnsubscribeUrl(origin, token), links);
         return Build(template, model, sender, lead.Email, token, EmailKind.Workflow, tracked: true);
     }
@@ -38,7 +38,7 @@ public sealed class EmailComposer(
         var sender = await SenderAsync(template.TenantId, cancellationToken);
         var token = EmailTracking.NewToken();
         var unsubscribe = EmailTracking.UnsubscribeUrl(urls.Value.Origin, token);
-        var links = await DirectLinksAsync(lead, cancellationToken);
+        var links = await DirectLinksAsync(template, lead, cancellationToken);
         var model = lead is null ? TemplateModel.Sample(sender.Name, sender.Email, unsubscribe, links) : TemplateModel.For(lead, sender.Name, sender.Email, unsubscribe, links);
         var message = Build(template, model, sender, sender.LoginEmail, token, EmailKind.Test, tracked: false);
         message.Subject = "[Test] " + message.Subject;
@@ -50,7 +50,7 @@ public sealed class EmailComposer(
     {
         var sender = await SenderAsync(template.TenantId, cancellationToken);
         var unsubscribe = EmailTracking.UnsubscribeUrl(urls.Value.Origin, "preview");
-        var links = await DirectLinksAsync(lead, cancellationToken);
+        var links = await DirectLinksAsync(template, lead, cancellationToken);
         var model = lead is null ? TemplateModel.Sample(sender.Name, sender.Email, unsubscribe, links) : TemplateModel.For(lead, sender.Name, sender.Email, unsubscribe, links);
         var message = Build(template, model, sender, model.Email, "preview", EmailKind.Test, tracked: false);
         return (message.Subject, message.HtmlBody, message.TextBody);
@@ -133,12 +133,15 @@ public sealed class EmailComposer(
         return $"\n\n--\nSent by {sender.Name}{address}\nUnsubscribe: {unsubscribeUrl}\n";
     }
 
-    private Task<List<Conversions.BrokerConnection>> ConnectionsAsync(CancellationToken cancellationToken) =>
-        db.BrokerConnections.AsNoTracking().ToListAsync(cancellationToken);
+    /// <summary>The IB's broker connections, read only for a template that writes a referral link (most sends do not).</summary>
+    private async Task<List<Conversions.BrokerConnection>> ConnectionsAsync(EmailTemplate template, CancellationToken cancellationToken) =>
+        new[] { template.Subject, template.HtmlBody, template.TextBody }.Any(field => field?.Contains("referral_link", StringComparison.Ordinal) == true)
+            ? await db.BrokerConnections.AsNoTracking().ToListAsync(cancellationToken)
+            : [];
 
     /// <summary>A test or preview: the broker's own link with the lead's ref (or the sample's), not tracked.</summary>
-    private async Task<Dictionary<string, string>> DirectLinksAsync(Lead? lead, CancellationToken cancellationToken) =>
-        (await ConnectionsAsync(cancellationToken)).ToDictionary(c => c.Name, c => EmailTracking.BrokerLink(c.ReferralLink, lead?.Ref ?? "sample-ref"), StringComparer.Ordinal);
+    private async Task<Dictionary<string, string>> DirectLinksAsync(EmailTemplate template, Lead? lead, CancellationToken cancellationToken) =>
+        (await ConnectionsAsync(template, cancellationToken)).ToDictionary(c => c.Name, c => EmailTracking.BrokerLink(c.ReferralLink, lead?.Ref ?? "sample-ref"), StringComparer.Ordinal);
 
     private async Task<Sender> SenderAsync(Guid tenantId, CancellationToken cancellationToken)
     {

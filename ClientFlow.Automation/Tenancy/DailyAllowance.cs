@@ -13,26 +13,28 @@ namespace ClientFlow.Automation.Tenancy;
 public sealed class DailyAllowance(ClientFlowDbContext db, IOptions<DailyLimitOptions> options, TimeProvider clock)
 {
     /// <summary>The limit that applies to the tenant today: its own, or the platform's.</summary>
-    public async Task<int> LimitAsync(Guid tenantId, DailyLimitKind kind, CancellationToken cancellationToken)
-    {
-        var own = await db.Tenants.Where(t => t.Id == tenantId)
-            .Select(t => kind == DailyLimitKind.TestSends ? t.DailyTestSends : kind == DailyLimitKind.Notifications ? t.DailyNotifications : t.DailySms)
-            .SingleAsync(cancellationToken);
-        return own ?? options.Value.For(kind);
-    }
+    public async Task<int> LimitAsync(Guid tenantId, DailyLimitKind kind, CancellationToken cancellationToken) =>
+        (await LimitsAsync(tenantId, cancellationToken))[kind];
 
     /// <summary>How much of each limit the tenant used today, and the limit.</summary>
     public async Task<IReadOnlyDictionary<DailyLimitKind, (int Used, int Limit)>> TodayAsync(Guid tenantId, CancellationToken cancellationToken)
     {
         var day = Today;
         var used = await db.DailyUsages.Where(u => u.TenantId == tenantId && u.Day == day).ToDictionaryAsync(u => u.Kind, u => u.Used, cancellationToken);
-        var result = new Dictionary<DailyLimitKind, (int, int)>();
-        foreach (var kind in Enum.GetValues<DailyLimitKind>())
-        {
-            result[kind] = (used.GetValueOrDefault(kind), await LimitAsync(tenantId, kind, cancellationToken));
-        }
+        var limits = await LimitsAsync(tenantId, cancellationToken);
+        return limits.ToDictionary(l => l.Key, l => (used.GetValueOrDefault(l.Key), l.Value));
+    }
 
-        return result;
+    /// <summary>Every limit of the tenant, from one read of its row: its own figure, else the platform's.</summary>
+    private async Task<Dictionary<DailyLimitKind, int>> LimitsAsync(Guid tenantId, CancellationToken cancellationToken)
+    {
+        var own = await db.Tenants.Where(t => t.Id == tenantId).Select(t => new { t.DailyTestSends, t.DailyNotifications, t.DailySms }).SingleAsync(cancellationToken);
+        return new Dictionary<DailyLimitKind, int>
+        {
+            [DailyLimitKind.TestSends] = own.DailyTestSends ?? options.Value.TestSends,
+            [DailyLimitKind.Notifications] = own.DailyNotifications ?? options.Value.Notifications,
+            [DailyLimitKind.Sms] = own.DailySms ?? options.Value.Sms,
+        };
     }
 
     /// <summary>Takes one from today's allowance; false, with nothing taken, when the limit is reached.</summary>

@@ -21,11 +21,4 @@ public sealed class DailyLimitOptions
     /// <summary>Text messages: notify steps and the codes that confirm an IB's number.</summary>
     [Range(0, 100_000)]
     public int Sms { get; set; } = 50;
-
-    public int For(DailyLimitKind kind) => kind switch
-    {
-        DailyLimitKind.TestSends => TestSends,
-        DailyLimitKind.Notifications => Notifications,
-        _ => Sms,
-    };
 }

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using ClientFlow.Automation.Leads;
 using ClientFlow.Automation.Workflows;
 using ClientFlow.Tests.Infrastructure;
@@ -11,7 +10,7 @@ namespace ClientFlow.Tests.Browser;
 /// /Conversions, a lead captured on the hosted form gets the email, clicks its referral link and lands on the broker with
 /// its ref, the broker's platform calls the postback URL the page gave (its macros filled in), and CONVERT counts one.
 /// </summary>
-public sealed partial class ConversionBrowserTests : BrowserApp
+public sealed class ConversionBrowserTests : BrowserApp
 {
     [Fact]
     public async Task EmailClick_ToBrokerSignUp_ToFtd_ShowsOnTheDashboard()
@@ -45,7 +44,7 @@ public sealed partial class ConversionBrowserTests : BrowserApp
         await visitor.GetByRole(AriaRole.Button, new() { Name = "Request my demo" }).ClickAsync();
         await Assertions.Expect(visitor.GetByTestId("form-thanks")).ToBeVisibleAsync();
         await Eventually.HoldsAsync(async () => (await App.MessagesOfAsync(ib.TenantId)).Count == 1, "the email is composed");
-        var link = new Uri(ReferralHref().Match((await App.MessagesOfAsync(ib.TenantId)).Single().HtmlBody).Groups["url"].Value).PathAndQuery;
+        var link = new Uri(EmailLinks.Referral((await App.MessagesOfAsync(ib.TenantId)).Single().HtmlBody)!).PathAndQuery;
         var lead = (await App.LeadsOfAsync(ib.TenantId)).Single();
 
         // The lead clicks: ClientFlow records it and sends them to the broker with their ref.
@@ -72,7 +71,4 @@ public sealed partial class ConversionBrowserTests : BrowserApp
         await Assertions.Expect(page.GetByTestId("last-touch")).ToContainTextAsync("email \"Open an account\" sent");
         await Assertions.Expect(page.GetByTestId("last-touch")).ToContainTextAsync("of Refer");
     }
-
-    [GeneratedRegex(@"href=""(?<url>[^""]*/r/[^""]+)""", RegexOptions.None, 1000)]
-    private static partial Regex ReferralHref();
 }

@@ -98,10 +98,7 @@ public sealed class SettingsModel(
             return NotFound();
         }
 
-        Sender = SenderInput.From(Tenant);
-        Risk = RiskInput.From(Tenant);
-        Response.Headers.CacheControl = "no-store"; // the notification secret is on the page
-        return Page();
+        return Show();
     }
 
     /// <summary>What the IB promotes and the risk warning its marketing emails carry (<see cref="RiskWarnings"/>).</summary>
@@ -146,9 +143,7 @@ public sealed class SettingsModel(
 
         if (!ModelState.IsValid)
         {
-            Sender = SenderInput.From(Tenant);
-            Response.Headers.CacheControl = "no-store";
-            return Page();
+            return Show(risk: risk);
         }
 
         Tenant.Promotes = risk.Promotes;
@@ -202,10 +197,7 @@ public sealed class SettingsModel(
 
         PendingPhone = number;
         StatusMessage = null;
-        Sender = SenderInput.From(Tenant);
-        Risk = RiskInput.From(Tenant);
-        Response.Headers.CacheControl = "no-store";
-        return Page();
+        return Show();
     }
 
     public async Task<IActionResult> OnPostConfirmPhoneAsync(string? phone, string? code, CancellationToken cancellationToken)
@@ -238,8 +230,17 @@ public sealed class SettingsModel(
     private PageResult PageWithError(string key, string error)
     {
         ModelState.AddModelError(key, error);
-        Sender = SenderInput.From(Tenant);
-        Risk = RiskInput.From(Tenant);
+        return Show();
+    }
+
+    /// <summary>
+    /// The page again (after a refusal, or with something shown once): each form holds what was posted to it, or else the
+    /// saved values. Never cached: the notification secret, and at times a new key or URL, are on it.
+    /// </summary>
+    private PageResult Show(SenderInput? sender = null, RiskInput? risk = null)
+    {
+        Sender = sender ?? SenderInput.From(Tenant);
+        Risk = risk ?? RiskInput.From(Tenant);
         Response.Headers.CacheControl = "no-store";
         return Page();
     }
@@ -273,8 +274,7 @@ public sealed class SettingsModel(
 
         if (!ModelState.IsValid)
         {
-            Response.Headers.CacheControl = "no-store";
-            return Page();
+            return Show(sender: Sender);
         }
 
         Tenant.SenderName = name;
@@ -317,9 +317,7 @@ public sealed class SettingsModel(
         // No redirect: the key must not travel through a cookie or a URL.
         NewApiKey = key;
         ModelState.Clear();
-        Sender = SenderInput.From(Tenant);
-        Response.Headers.CacheControl = "no-store";
-        return Page();
+        return Show();
     }
 
     /// <summary>The IB's Systeme.io set-up: reconcile, connection test, last webhook.</summary>
@@ -388,9 +386,7 @@ public sealed class SettingsModel(
         // No redirect: the token must not travel through a cookie or a URL.
         NewWebhookUrl = $"{app.Value.Origin(Request)}/webhooks/systeme/t/{token}";
         ModelState.Clear();
-        Sender = SenderInput.From(Tenant);
-        Response.Headers.CacheControl = "no-store";
-        return Page();
+        return Show();
     }
 
     public async Task<IActionResult> OnPostRotateNotificationSecretAsync(CancellationToken cancellationToken)
