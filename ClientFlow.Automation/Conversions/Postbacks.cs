@@ -20,7 +20,7 @@ namespace ClientFlow.Automation.Conversions;
 /// ladder (registered, funded, qualified, active) is read again from all its events after each one, so order does not
 /// matter. A sub-id no lead has is kept as unmatched, for the IB to match by hand.
 /// </summary>
-public sealed class Postbacks(ClientFlowDbContext db, TenantScope tenantScope, LeadTagging tagging, AfterCommit afterCommit, TimeProvider clock)
+public sealed class Postbacks(ClientFlowDbContext db, TenantScope tenantScope, LeadTagging tagging, Enrolments enrolments, AfterCommit afterCommit, TimeProvider clock)
 {
     public const int MaxFields = 50;
     public const int MaxValueLength = 500;
@@ -218,9 +218,13 @@ public sealed class Postbacks(ClientFlowDbContext db, TenantScope tenantScope, L
         return lead;
     }
 
-    /// <summary>Reads the lead's ladder again from all its events that stand (not reversals, not reversed).</summary>
+    /// <summary>
+    /// Reads the lead's ladder again from all its events that stand (not reversals, not reversed), and enrols it in the
+    /// workflows triggered by each stage it reaches now for the first time (again after a reversal took the stage back).
+    /// </summary>
     private async Task SettleAsync(Lead lead, CancellationToken cancellationToken)
     {
+        var before = (lead.RegisteredAt, lead.FundedAt, lead.QualifiedAt);
         var events = await db.BrokerEvents.AsNoTracking()
             .Where(e => e.LeadId == lead.Id && !e.Reversed && e.Kind != BrokerEventKind.Reversal)
             .ToListAsync(cancellationToken);
@@ -244,6 +248,24 @@ public sealed class Postbacks(ClientFlowDbContext db, TenantScope tenantScope, L
         {
             tagging.Remove(lead, FundedTag);
         }
+
+        var reached = new List<BrokerEventKind>();
+        if (before.RegisteredAt is null && lead.RegisteredAt is not null)
+        {
+            reached.Add(BrokerEventKind.Registration);
+        }
+
+        if (before.FundedAt is null && lead.FundedAt is not null)
+        {
+            reached.Add(BrokerEventKind.Ftd);
+        }
+
+        if (before.QualifiedAt is null && lead.QualifiedAt is not null)
+        {
+            reached.Add(BrokerEventKind.Qualified);
+        }
+
+        await enrolments.OnBrokerEventsAsync(lead, reached, cancellationToken);
     }
 
     private static string? DedupeKey(IReadOnlyDictionary<string, string> values, BrokerPlatform platform) =>

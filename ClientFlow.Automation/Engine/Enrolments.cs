@@ -1,3 +1,4 @@
+using ClientFlow.Automation.Conversions;
 using ClientFlow.Automation.Data;
 using ClientFlow.Automation.Leads;
 using ClientFlow.Automation.Workflows;
@@ -7,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace ClientFlow.Automation.Engine;
 
 /// <summary>
-/// Starts runs. Triggers come from the tag layer and capture (inside their transaction, so a lead
+/// Starts runs. Triggers come from the tag layer, capture and broker postbacks (inside their transaction, so a lead
 /// and its runs commit together) and from /Leads by hand. Only ON workflows with a published version
 /// of the current tenant enrol (the tenant filter sees no other), and a lead is enrolled once unless
 /// the workflow allows re-entry, enforced by a unique enrolment key.
@@ -35,6 +36,15 @@ public sealed class Enrolments(ClientFlowDbContext db, AfterCommit afterCommit, 
         slugs.Count == 0
             ? Task.FromResult<IReadOnlyList<WorkflowRun>>([])
             : EnrolAsync(lead, v => v.TriggerKind == TriggerKind.TagAdded && slugs.Contains(v.TriggerTag!), cancellationToken);
+
+    /// <summary>Stages a broker's postback just moved the lead to for the first time: workflows triggered by them. The caller saves.</summary>
+    public Task<IReadOnlyList<WorkflowRun>> OnBrokerEventsAsync(Lead lead, IReadOnlyCollection<BrokerEventKind> reached, CancellationToken cancellationToken)
+    {
+        var names = reached.Select(BrokerPresets.EventName).ToList();
+        return names.Count == 0
+            ? Task.FromResult<IReadOnlyList<WorkflowRun>>([])
+            : EnrolAsync(lead, v => v.TriggerKind == TriggerKind.BrokerEvent && names.Contains(v.TriggerTag!), cancellationToken);
+    }
 
     /// <summary>Enrols leads in one workflow by hand (one or many, any trigger). Returns how many runs started.</summary>
     public async Task<int> EnrolByHandAsync(Guid workflowId, IReadOnlyCollection<Guid> leadIds, CancellationToken cancellationToken)

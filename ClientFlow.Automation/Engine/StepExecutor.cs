@@ -122,6 +122,7 @@ public sealed class StepExecutor(
             ClickedCondition clicked => await sends.AnyAsync(m => (clicked.TemplateId == null || m.TemplateId == clicked.TemplateId) && (m.ClickedAt != null || (machines && m.LastMachineEventAt != null)), cancellationToken),
             HasTagCondition tag => lead.Tags.Any(t => t.Slug == tag.Slug),
             FieldCondition field => FieldComparison.Holds(StepText.FieldValue(lead, field.Field), field),
+            StageCondition stage => lead.Stage >= stage.Stage,
             _ => false,
         };
     }

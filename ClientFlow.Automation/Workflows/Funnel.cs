@@ -35,10 +35,15 @@ public static class Funnel
 
     public const string ReEngagedTag = "re-engaged";
 
-    /// <summary>Convert: workflows triggered by <c>converted</c>; Retain: by <c>inactive</c>; every other trigger nurtures.</summary>
+    /// <summary>
+    /// Convert: workflows triggered by <c>converted</c> or a broker's registration (a registered lead is nudged to fund);
+    /// Retain: by <c>inactive</c> or a broker's FTD or qualified (a funded trader is kept); every other trigger nurtures.
+    /// </summary>
     public static FunnelStage StageOf(WorkflowTrigger trigger) => trigger switch
     {
         { Kind: TriggerKind.TagAdded, TagSlug: CaptureTags.Converted } => FunnelStage.Convert,
+        { Kind: TriggerKind.BrokerEvent, BrokerEvent: Conversions.BrokerEventKind.Registration } => FunnelStage.Convert,
+        { Kind: TriggerKind.BrokerEvent } => FunnelStage.Retain,
         { Kind: TriggerKind.TagAdded, TagSlug: InactiveTag } => FunnelStage.Retain,
         _ => FunnelStage.Nurture,
     };

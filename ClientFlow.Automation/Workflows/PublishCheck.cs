@@ -1,3 +1,4 @@
+using ClientFlow.Automation.Conversions;
 using ClientFlow.Automation.Engine;
 using ClientFlow.Automation.Leads;
 using ClientFlow.Automation.Notifications;
@@ -24,6 +25,10 @@ public static class PublishCheck
         if (definition.Trigger.Kind == TriggerKind.TagAdded)
         {
             CheckSlug(problems, definition.Trigger.TagSlug, "The trigger");
+        }
+        else if (definition.Trigger is { Kind: TriggerKind.BrokerEvent, BrokerEvent: var brokerEvent } && !(brokerEvent is { } kind && WorkflowTrigger.BrokerEvents.Contains(kind)))
+        {
+            problems.Add("The trigger: pick the broker event that starts this workflow: a registration, an FTD or qualified.");
         }
 
         if (definition.Steps.Count == 0)
@@ -93,6 +98,9 @@ public static class PublishCheck
                 break;
             case HasTagCondition tag:
                 CheckSlug(problems, tag.Slug, where);
+                break;
+            case StageCondition stage when !Enum.IsDefined(stage.Stage):
+                problems.Add($"{where}: pick a stage of the ladder.");
                 break;
             case FieldCondition { Operator: FieldOperator.AtLeast } field when field.Field != LeadField.MonthlyLeads || !FieldComparison.IsVolumeBucket(field.Value):
                 problems.Add($"{where}: \"at least\" compares monthly_leads with <100, 100-499 or 500+.");

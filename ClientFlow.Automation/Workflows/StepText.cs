@@ -1,3 +1,4 @@
+using ClientFlow.Automation.Conversions;
 using ClientFlow.Automation.Leads;
 
 namespace ClientFlow.Automation.Workflows;
@@ -39,6 +40,7 @@ public static class StepText
             FieldOperator.Contains => $"{FieldName(field.Field)} contains {field.Value}",
             _ => $"{FieldName(field.Field)} is {field.Value}",
         },
+        StageCondition stage => $"has reached stage {StageName(stage.Stage)}",
         _ => condition.GetType().Name,
     };
 
@@ -46,8 +48,21 @@ public static class StepText
     {
         TriggerKind.TagAdded => $"Tag \"{trigger.TagSlug}\" added",
         TriggerKind.LeadCaptured => "Lead captured",
+        TriggerKind.BrokerEvent => $"A broker reports {BrokerEventName(trigger.BrokerEvent)}",
         _ => "Enrolled by hand",
     };
+
+    /// <summary>A broker event as the IB reads it: "a registration", "an FTD (first deposit)", "qualified".</summary>
+    public static string BrokerEventName(BrokerEventKind? kind) => kind switch
+    {
+        BrokerEventKind.Registration => "a registration",
+        BrokerEventKind.Ftd => "an FTD (first deposit)",
+        BrokerEventKind.Qualified => "the lead qualified",
+        _ => "(no event chosen)",
+    };
+
+    /// <summary>A stage of the ladder as the lead page names it (Funded is the first-time deposit).</summary>
+    public static string StageName(LeadStage stage) => stage == LeadStage.Funded ? "Funded (FTD)" : stage.ToString();
 
     public static string FieldName(LeadField field) => field switch
     {

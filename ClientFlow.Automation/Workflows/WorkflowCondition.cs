@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using ClientFlow.Automation.Leads;
 
 namespace ClientFlow.Automation.Workflows;
 
@@ -8,6 +9,7 @@ namespace ClientFlow.Automation.Workflows;
 [JsonDerivedType(typeof(ClickedCondition), "clicked")]
 [JsonDerivedType(typeof(HasTagCondition), "has_tag")]
 [JsonDerivedType(typeof(FieldCondition), "field")]
+[JsonDerivedType(typeof(StageCondition), "reached_stage")]
 public abstract record WorkflowCondition;
 
 /// <summary>An email of this run was opened: the send of <see cref="TemplateId"/>, or any send when null.</summary>
@@ -20,6 +22,12 @@ public sealed record HasTagCondition(string Slug) : WorkflowCondition;
 
 /// <summary>Compares a lead field: <c>monthly_leads at_least 500+</c>, <c>ib_type equals forex-ib</c>.</summary>
 public sealed record FieldCondition(LeadField Field, FieldOperator Operator, string Value) : WorkflowCondition;
+
+/// <summary>
+/// The lead has reached <see cref="Stage"/> or a later one on its ladder (New, Nurturing, Engaged, then what the broker
+/// reports: Registered, Funded, Qualified, Active). "Has reached Funded" stops nurturing a lead who has deposited.
+/// </summary>
+public sealed record StageCondition(LeadStage Stage) : WorkflowCondition;
 
 public enum LeadField
 {

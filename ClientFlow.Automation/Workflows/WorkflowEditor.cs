@@ -101,7 +101,7 @@ public sealed class WorkflowEditor(
             WorkflowId = workflow.Id,
             Number = workflow.PublishedVersionNumber + 1,
             TriggerKind = draft.Trigger.Kind,
-            TriggerTag = draft.Trigger.Kind == TriggerKind.TagAdded ? draft.Trigger.TagSlug : null,
+            TriggerTag = draft.Trigger.Key,
             DefinitionJson = draft.ToJson(),
             PublishedAt = clock.GetUtcNow(),
         };

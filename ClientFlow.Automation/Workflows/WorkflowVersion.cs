@@ -16,6 +16,7 @@ public sealed class WorkflowVersion : ITenantOwned
     /// <summary>Copied out of the definition so enrolment can find versions by trigger.</summary>
     public TriggerKind TriggerKind { get; init; }
 
+    /// <summary><see cref="WorkflowTrigger.Key"/>: the tag's slug, or the broker event's name (<c>ftd</c>).</summary>
     public string? TriggerTag { get; init; }
 
     public required string DefinitionJson { get; init; }

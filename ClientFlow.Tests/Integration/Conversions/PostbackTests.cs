@@ -3,6 +3,7 @@ using System.Text.Json;
 using ClientFlow.Automation.Conversions;
 using ClientFlow.Automation.Leads;
 using ClientFlow.Automation.Webhooks;
+using ClientFlow.Automation.Workflows;
 using ClientFlow.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
@@ -165,6 +166,73 @@ public sealed class PostbackTests(PostbackApp fixture) : IClassFixture<PostbackA
         Assert.Equal(0, await App.AsTenantAsync(ib.TenantId, db => db.BrokerConnections.CountAsync(TestContext.Current.CancellationToken)));
     }
 
+    [Fact]
+    public async Task ABrokerEventTrigger_EnrolsWhenALeadFirstReachesItsStage_AndAStageConditionStopsNurturingTheFunded()
+    {
+        var ib = await App.SeedIbAsync("react@postback.test", "React IB");
+        var (token, _) = await ConnectAsync(ib, "Pepperstone", BrokerPlatform.Custom, "https://pepper.example/?s={subid}");
+        // Registered: nudge to fund, unless already funded. Funded: a retention sequence.
+        await App.PublishWorkflowAsync(ib.TenantId, "Fund nudge", new WorkflowTrigger(TriggerKind.BrokerEvent, null, BrokerEventKind.Registration),
+            [new ConditionStep(new StageCondition(LeadStage.Funded), [new AddTagStep("skipped-nudge"), new ExitStep()], [new AddTagStep("nudged")])]);
+        var retention = await App.PublishWorkflowAsync(ib.TenantId, "Retention", new WorkflowTrigger(TriggerKind.BrokerEvent, null, BrokerEventKind.Ftd), [new AddTagStep("retention")]);
+        var registers = await CaptureAsync(ib, "registers@example.com");
+        var deposits = await CaptureAsync(ib, "deposits@example.com");
+        using var http = App.CreateClient();
+
+        // Only registered: nudged, not retained.
+        Assert.True(await PostbackAsync(http, token, $"subid={registers}&event=registration&uid=r1"));
+        await Eventually.HoldsAsync(async () => await TagsOfAsync(ib, "registers@example.com") is var tags && tags.Contains("nudged"), "the registered lead is nudged");
+        Assert.DoesNotContain("retention", await TagsOfAsync(ib, "registers@example.com"));
+
+        // An FTD with no registration before it reaches Registered and Funded at once: retained, and the nudge sees Funded.
+        Assert.True(await PostbackAsync(http, token, $"subid={deposits}&event=ftd&amount=100&txid=d1"));
+        await Eventually.HoldsAsync(async () => await TagsOfAsync(ib, "deposits@example.com") is var tags && tags.Contains("retention") && tags.Contains("skipped-nudge"), "the funded lead is retained, not nudged");
+        Assert.DoesNotContain("nudged", await TagsOfAsync(ib, "deposits@example.com"));
+
+        // The registered lead deposits later: retained now. A second deposit (Active) and a repeat start nothing more.
+        Assert.True(await PostbackAsync(http, token, $"subid={registers}&event=ftd&amount=40&txid=r2"));
+        Assert.True(await PostbackAsync(http, token, $"subid={registers}&event=deposit&amount=40&txid=r3"));
+        Assert.False(await PostbackAsync(http, token, $"subid={registers}&event=ftd&amount=40&txid=r2"));
+        await Eventually.HoldsAsync(async () => await TagsOfAsync(ib, "registers@example.com") is var tags && tags.Contains("retention"), "the late depositor is retained");
+        await SettledAsync(ib, "registers@example.com", l => l.ActiveAt is not null);
+        var runs = await App.RunsOfAsync(ib.TenantId);
+        Assert.Equal(2, runs.Count(r => r.WorkflowId == retention));
+        Assert.Equal(4, runs.Count);
+
+        // Only the stages a broker reports can start a workflow.
+        Assert.Contains(PublishCheck.Problems(new WorkflowDefinition(new WorkflowTrigger(TriggerKind.BrokerEvent, null, BrokerEventKind.Deposit), [new ExitStep()]), new Dictionary<Guid, string>(), false), p => p.StartsWith("The trigger:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task TheEditor_OffersTheBrokerEventTrigger_AndTheStageCondition()
+    {
+        var ib = await App.SeedIbAsync("editor@postback.test", "Editor IB");
+        using var client = App.CreatePageClient();
+        await client.LogInOrFailAsync(ib.Email);
+        using var created = await client.SubmitFormAsync("/Workflows", new Dictionary<string, string>
+        {
+            ["Input.Name"] = "After the first deposit",
+            ["Input.TriggerKind"] = nameof(TriggerKind.BrokerEvent),
+            ["Input.TriggerEvent"] = nameof(BrokerEventKind.Qualified),
+        }, "form[action*=Create]");
+        Assert.Equal(HttpStatusCode.Redirect, created.StatusCode);
+        var editor = created.Headers.Location!.OriginalString;
+        using (var added = await client.SubmitFormAsync(editor, new Dictionary<string, string> { ["Step.Kind"] = "condition", ["Step.ConditionKind"] = "reached_stage", ["Step.ConditionStage"] = nameof(LeadStage.Active) }, "#add-step"))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, added.StatusCode);
+        }
+
+        var page = await client.GetDocumentAsync(editor);
+        Assert.Equal("If has reached stage Active", page.QuerySelector("[data-testid=step] > div > span")?.TextContent.Trim());
+        Assert.Equal(nameof(TriggerKind.BrokerEvent), page.QuerySelector("#Settings_TriggerKind option[selected]")?.GetAttribute("value"));
+        Assert.Equal(nameof(BrokerEventKind.Qualified), page.QuerySelector("#Settings_TriggerEvent option[selected]")?.GetAttribute("value"));
+        var draft = (await App.AsTenantAsync(ib.TenantId, db => db.Workflows.SingleAsync(TestContext.Current.CancellationToken))).Draft;
+        Assert.Equal(new WorkflowTrigger(TriggerKind.BrokerEvent, null, BrokerEventKind.Qualified), draft.Trigger);
+        Assert.Equal(new StageCondition(LeadStage.Active), Assert.IsType<ConditionStep>(Assert.Single(draft.Steps)).Condition);
+        var list = await client.GetDocumentAsync("/Workflows");
+        Assert.Contains("A broker reports the lead qualified", list.Body!.TextContent, StringComparison.Ordinal);
+    }
+
     /// <summary>Adds a connection on /Conversions as the IB and returns its token and its postback URLs by event.</summary>
     private async Task<(string Token, Dictionary<string, string> Urls)> ConnectAsync(SeededIb ib, string name, BrokerPlatform platform, string link, string allowedIps = "")
     {
@@ -211,6 +279,9 @@ public sealed class PostbackTests(PostbackApp fixture) : IClassFixture<PostbackA
         await Eventually.HoldsAsync(async () => (await App.LeadsOfAsync(ib.TenantId)).Single(l => l.Email == email) is var lead && settled(lead), $"{email} settles");
         return (await App.LeadsOfAsync(ib.TenantId)).Single(l => l.Email == email);
     }
+
+    private async Task<List<string>> TagsOfAsync(SeededIb ib, string email) =>
+        (await App.LeadsOfAsync(ib.TenantId)).Single(l => l.Email == email).Tags.Select(t => t.Slug).ToList();
 
     private Task<List<BrokerEvent>> EventsAsync(SeededIb ib) =>
         App.AsTenantAsync(ib.TenantId, db => db.BrokerEvents.AsNoTracking().ToListAsync(TestContext.Current.CancellationToken));

@@ -47,13 +47,8 @@ public sealed class EditModel(ClientFlowDbContext db, WorkflowEditor editor) : P
             return NotFound();
         }
 
-        Settings = new SettingsInput
-        {
-            Name = Workflow.Name,
-            AllowReentry = Workflow.AllowReentry,
-            TriggerKind = Draft.Trigger.Kind,
-            TriggerTag = Draft.Trigger.TagSlug,
-        };
+        Settings = new SettingsInput { Name = Workflow.Name, AllowReentry = Workflow.AllowReentry };
+        Settings.From(Draft.Trigger);
         return Page();
     }
 
@@ -70,10 +65,7 @@ public sealed class EditModel(ClientFlowDbContext db, WorkflowEditor editor) : P
             ModelState.AddModelError("Settings.Name", $"Give the workflow a name of at most {Workflow.MaxNameLength} characters.");
         }
 
-        if (Settings.TriggerKind == TriggerKind.TagAdded && string.IsNullOrWhiteSpace(Settings.TriggerTag))
-        {
-            ModelState.AddModelError("Settings.TriggerTag", "Enter the tag that starts this workflow.");
-        }
+        Settings.Validate(ModelState, nameof(Settings));
 
         if (!ModelState.IsValid)
         {
@@ -81,7 +73,7 @@ public sealed class EditModel(ClientFlowDbContext db, WorkflowEditor editor) : P
         }
 
         await editor.RenameAsync(Workflow, Settings.Name, Settings.AllowReentry, cancellationToken);
-        var trigger = new WorkflowTrigger(Settings.TriggerKind, Settings.TriggerKind == TriggerKind.TagAdded ? Settings.TriggerTag!.Trim() : null);
+        var trigger = Settings.ToTrigger();
         if (trigger != Draft.Trigger)
         {
             await editor.SaveDraftAsync(Workflow, Draft with { Trigger = trigger }, cancellationToken);
@@ -219,18 +211,12 @@ public sealed class EditModel(ClientFlowDbContext db, WorkflowEditor editor) : P
 
     public sealed record RunRow(WorkflowRun Run, string LeadEmail, int Version);
 
-    public sealed class SettingsInput
+    public sealed class SettingsInput : TriggerFields
     {
         [Display(Name = "Name")]
         public string? Name { get; set; }
 
         [Display(Name = "Let a lead go through again after finishing")]
         public bool AllowReentry { get; set; }
-
-        [Display(Name = "Starts when")]
-        public TriggerKind TriggerKind { get; set; }
-
-        [Display(Name = "Tag (without your prefix)")]
-        public string? TriggerTag { get; set; }
     }
 }

@@ -25,10 +25,7 @@ public sealed class IndexModel(ClientFlowDbContext db, WorkflowEditor editor) : 
 
     public async Task<IActionResult> OnPostCreateAsync(CancellationToken cancellationToken)
     {
-        if (Input.TriggerKind == TriggerKind.TagAdded && string.IsNullOrWhiteSpace(Input.TriggerTag))
-        {
-            ModelState.AddModelError("Input.TriggerTag", "Enter the tag that starts this workflow.");
-        }
+        Input.Validate(ModelState, nameof(Input));
 
         if (!ModelState.IsValid)
         {
@@ -36,8 +33,7 @@ public sealed class IndexModel(ClientFlowDbContext db, WorkflowEditor editor) : 
             return Page();
         }
 
-        var trigger = new WorkflowTrigger(Input.TriggerKind, Input.TriggerKind == TriggerKind.TagAdded ? Input.TriggerTag!.Trim() : null);
-        var (workflow, error) = await editor.CreateAsync(Input.Name, new WorkflowDefinition(trigger, []), cancellationToken);
+        var (workflow, error) = await editor.CreateAsync(Input.Name, new WorkflowDefinition(Input.ToTrigger(), []), cancellationToken);
         if (workflow is null)
         {
             ModelState.AddModelError("Input.Name", error!);
@@ -83,16 +79,16 @@ public sealed class IndexModel(ClientFlowDbContext db, WorkflowEditor editor) : 
 
     public sealed record WorkflowSummary(Workflow Workflow, string Trigger, IReadOnlyList<Outline.Line> Outline, int LiveRuns);
 
-    public sealed class NewWorkflowInput
+    public sealed class NewWorkflowInput : TriggerFields
     {
+        public NewWorkflowInput()
+        {
+            TriggerKind = TriggerKind.TagAdded;
+            TriggerTag = "demo-request";
+        }
+
         [Required(ErrorMessage = "Give the workflow a name.")]
         [StringLength(Workflow.MaxNameLength)]
         public string? Name { get; set; }
-
-        [Display(Name = "Starts when")]
-        public TriggerKind TriggerKind { get; set; } = TriggerKind.TagAdded;
-
-        [Display(Name = "Tag (without your prefix)")]
-        public string? TriggerTag { get; set; } = "demo-request";
     }
 }

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using ClientFlow.Automation.Leads;
 using ClientFlow.Automation.Workflows;
 
 namespace ClientFlow.Web.Pages.Workflows;
@@ -39,6 +40,9 @@ public sealed class StepInput
 
     [Display(Name = "Value")]
     public string? ConditionValue { get; set; }
+
+    [Display(Name = "Stage")]
+    public LeadStage ConditionStage { get; set; } = LeadStage.Funded;
 
     [Display(Name = "Wait for it up to (optional)")]
     [Range(1, 525_600, ErrorMessage = "Enter a whole number from 1.")]
@@ -103,6 +107,7 @@ public sealed class StepInput
         "opened" => new OpenedCondition(ConditionTemplateId),
         "clicked" => new ClickedCondition(ConditionTemplateId),
         "has_tag" => string.IsNullOrWhiteSpace(TagSlug) ? null : new HasTagCondition(TagSlug.Trim()),
+        "reached_stage" => new StageCondition(ConditionStage),
         "field" => ConditionOperator == FieldOperator.IsSet || !string.IsNullOrWhiteSpace(ConditionValue)
             ? new FieldCondition(ConditionField, ConditionOperator, ConditionValue?.Trim() ?? string.Empty)
             : null,
