@@ -70,6 +70,8 @@ public abstract partial class ClientFlowDbContext : IdentityDbContext<ClientFlow
 
     public DbSet<Conversions.BrokerEvent> BrokerEvents => Set<Conversions.BrokerEvent>();
 
+    public DbSet<Conversions.ReferralClick> ReferralClicks => Set<Conversions.ReferralClick>();
+
     public DbSet<Systeme.SystemeBudget> SystemeBudgets => Set<Systeme.SystemeBudget>();
 
     public DbSet<Counters.TenantCounter> TenantCounters => Set<Counters.TenantCounter>();

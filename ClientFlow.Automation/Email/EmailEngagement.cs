@@ -1,3 +1,4 @@
+using ClientFlow.Automation.Conversions;
 using ClientFlow.Automation.Data;
 using ClientFlow.Automation.Engine;
 using ClientFlow.Automation.Leads;
@@ -92,7 +93,20 @@ public sealed class EmailEngagement(
                 return null;
             }
 
-            await RecordAsync(message, clicked: true, LinkScanners.IsMachineClick(userAgent), clock.GetUtcNow(), cancellationToken);
+            // The click is kept per connection (for the conversion report) and counted on the message, in one transaction.
+            var machine = LinkScanners.IsMachineClick(userAgent);
+            var now = clock.GetUtcNow();
+            db.ReferralClicks.Add(new ReferralClick
+            {
+                ConnectionId = connection.Id,
+                LeadId = message.LeadId!.Value,
+                MessageId = message.Id,
+                WorkflowId = message.RunId is { } runId ? await db.WorkflowRuns.Where(r => r.Id == runId).Select(r => (Guid?)r.WorkflowId).SingleOrDefaultAsync(cancellationToken) : null,
+                TemplateId = message.TemplateId,
+                IsMachine = machine,
+                ClickedAt = now,
+            });
+            await RecordAsync(message, clicked: true, machine, now, cancellationToken);
             return EmailTracking.BrokerLink(connection.ReferralLink, leadRef);
         }
     }

@@ -85,6 +85,7 @@ public sealed partial class RunAdvancer(
             }
 
             var node = program[pointer];
+            run.AtStep = node.Index;
             run.Status = RunStatus.Running;
             run.DueAt = now + options.Value.Lease;
 

@@ -23,6 +23,9 @@ public sealed class WorkflowRun : ITenantOwned
 
     public int? NextStep { get; set; }
 
+    /// <summary>The step the run took last: where a waiting run waits (a wait, or an "if …, waiting up to" step).</summary>
+    public int? AtStep { get; set; }
+
     public DateTimeOffset DueAt { get; set; }
 
     /// <summary>

@@ -14,6 +14,7 @@ public static class LeadsServiceCollectionExtensions
         services.AddScoped<LeadErasure>();
         services.AddScoped<Conversions.Postbacks>();
         services.AddScoped<Conversions.BrokerConnections>();
+        services.AddScoped<Conversions.ConversionReport>();
         services.AddScoped<LeadTagging>();
         services.AddScoped<LeadImporter>();
         services.AddScoped<LeadImports>();

@@ -9,9 +9,11 @@ public sealed class WorkflowProgram
 {
     private readonly List<ProgramNode> _nodes = [];
 
+    private readonly Dictionary<string, int> _paths = new(StringComparer.Ordinal);
+
     private WorkflowProgram(IReadOnlyList<WorkflowStep> steps)
     {
-        Start = Emit(steps, after: null, depth: 0);
+        Start = Emit(steps, after: null, depth: 0, prefix: string.Empty);
     }
 
     /// <summary>The first node, or null for an empty workflow.</summary>
@@ -21,9 +23,12 @@ public sealed class WorkflowProgram
 
     public ProgramNode this[int index] => _nodes[index];
 
+    /// <summary>Each node's index by its place in the tree as the editor addresses it (<see cref="StepPath"/>: <c>2</c>, <c>2/then/0</c>).</summary>
+    public IReadOnlyDictionary<string, int> Paths => _paths;
+
     public static WorkflowProgram Compile(WorkflowDefinition definition) => new(definition.Steps);
 
-    private int? Emit(IReadOnlyList<WorkflowStep> steps, int? after, int depth)
+    private int? Emit(IReadOnlyList<WorkflowStep> steps, int? after, int depth, string prefix)
     {
         if (steps.Count == 0)
         {
@@ -34,6 +39,7 @@ public sealed class WorkflowProgram
         for (var i = 0; i < steps.Count; i++)
         {
             _nodes.Add(new ProgramNode(first + i, steps[i], i + 1 < steps.Count ? first + i + 1 : after, null, null, depth));
+            _paths[string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{prefix}{i}")] = first + i;
         }
 
         for (var i = 0; i < steps.Count; i++)
@@ -41,8 +47,9 @@ public sealed class WorkflowProgram
             if (steps[i] is ConditionStep condition)
             {
                 var node = _nodes[first + i];
-                var then = Emit(condition.Then, node.Next, depth + 1);
-                var @else = Emit(condition.Else, node.Next, depth + 1);
+                var path = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{prefix}{i}");
+                var then = Emit(condition.Then, node.Next, depth + 1, $"{path}/then/");
+                var @else = Emit(condition.Else, node.Next, depth + 1, $"{path}/else/");
                 _nodes[first + i] = node with { Then = then, Else = @else };
             }
         }

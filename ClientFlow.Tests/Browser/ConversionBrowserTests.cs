@@ -8,7 +8,8 @@ namespace ClientFlow.Tests.Browser;
 /// <summary>
 /// From an email's referral link to a funded lead on the dashboard, in a real browser: the IB connects a broker on
 /// /Conversions, a lead captured on the hosted form gets the email, clicks its referral link and lands on the broker with
-/// its ref, the broker's platform calls the postback URL the page gave (its macros filled in), and CONVERT counts one.
+/// its ref, the broker's platform calls the postback URL the page gave (its macros filled in), CONVERT counts one, and the
+/// conversion report's chart shows the week's FTD.
 /// </summary>
 public sealed class ConversionBrowserTests : BrowserApp
 {
@@ -70,5 +71,13 @@ public sealed class ConversionBrowserTests : BrowserApp
         await Assertions.Expect(page.GetByTestId("lead-funded")).ToContainTextAsync("250");
         await Assertions.Expect(page.GetByTestId("last-touch")).ToContainTextAsync("email \"Open an account\" sent");
         await Assertions.Expect(page.GetByTestId("last-touch")).ToContainTextAsync("of Refer");
+
+        // The conversion report: the connection's funded lead, and the weekly chart drawn by the app's own Chart.js under its
+        // script policy (a blocked script or a page error fails the test when the browser closes).
+        await page.GotoAsync("/Conversions");
+        await page.GetByTestId("report-link").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=by-connection] [data-name=XM] [data-figure=funded]")).ToHaveTextAsync("1");
+        await Assertions.Expect(page.Locator("[data-testid=by-workflow] [data-name=Refer] [data-figure=rate]")).ToHaveTextAsync("100%");
+        await page.WaitForFunctionAsync("() => window.Chart !== undefined && Chart.getChart(document.getElementById('conversion-chart'))?.data.datasets[2].data.at(-1) === 1");
     }
 }

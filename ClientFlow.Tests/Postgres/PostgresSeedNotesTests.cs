@@ -12,3 +12,6 @@ public sealed class PostgresStarterPackTests : StarterPackTests<PostgresTestData
 
 /// <summary>The connection test on PostgreSQL as the app role.</summary>
 public sealed class PostgresConnectionTestTests : ConnectionTestTests<PostgresTestDatabase>;
+
+/// <summary>The conversion report and the editor's step figures on PostgreSQL as the app role, under row-level security.</summary>
+public sealed class PostgresConversionReportTests : Integration.Conversions.ConversionReportTests<PostgresTestDatabase>;

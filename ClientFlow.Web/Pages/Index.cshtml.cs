@@ -1,3 +1,4 @@
+using ClientFlow.Automation.Conversions;
 using ClientFlow.Automation.Counters;
 using ClientFlow.Automation.Data;
 using ClientFlow.Automation.Email;
@@ -36,6 +37,13 @@ public sealed class IndexModel(ClientFlowDbContext db, WorkflowEditor editor, IT
     /// <summary>The FTD amounts of the funded leads, per currency ("250 USD, 100 EUR").</summary>
     public string FundedAmount { get; private set; } = string.Empty;
 
+    public string FundedAmountThisMonth { get; private set; } = string.Empty;
+
+    /// <summary>CONVERT's caption: funded this month and in all, with the FTD amounts of each, and the leads tagged converted.</summary>
+    public string ConvertCaption =>
+        $"funded (first deposit): {FundedThisMonth} this month{(FundedAmountThisMonth.Length > 0 ? $" ({FundedAmountThisMonth})" : string.Empty)}"
+        + $"{(FundedAmount.Length > 0 ? $", {FundedAmount} in all" : string.Empty)}; {ConvertedLeads} tagged converted";
+
     /// <summary>Leads won back: tagged <c>re-engaged</c> (RETAIN's figure, see <see cref="Funnel"/>).</summary>
     public int LeadsReEngaged { get; private set; }
 
@@ -69,15 +77,12 @@ public sealed class IndexModel(ClientFlowDbContext db, WorkflowEditor editor, IT
         LeadsNurtured = counters.Of(TenantCounterTriggers.LeadsNurtured);
         ConvertedLeads = counters.Of(TenantCounterTriggers.LeadsConverted);
 
-        // Funded leads are read along the (tenant, funded) index; their amounts are few and summed here (SQLite keeps
-        // decimals as text, which it cannot add).
+        // Funded leads are read along the (tenant, funded) index; their amounts are few and summed here.
         var funded = await db.Leads.Where(l => l.FundedAt != null).Select(l => new { l.FundedAt, l.FtdAmount, l.FtdCurrency }).ToListAsync(cancellationToken);
         FundedLeads = funded.Count;
         FundedThisMonth = funded.Count(f => f.FundedAt >= monthStart);
-        FundedAmount = string.Join(", ", funded.Where(f => f.FtdAmount is not null)
-            .GroupBy(f => f.FtdCurrency ?? "?")
-            .OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => $"{g.Sum(f => f.FtdAmount!.Value).ToString("0.##", System.Globalization.CultureInfo.InvariantCulture)} {g.Key}"));
+        FundedAmount = ConversionReport.Amounts(funded.Select(f => (f.FtdAmount, f.FtdCurrency)));
+        FundedAmountThisMonth = ConversionReport.Amounts(funded.Where(f => f.FundedAt >= monthStart).Select(f => (f.FtdAmount, f.FtdCurrency)));
         LeadsReEngaged = await db.LeadTags.CountAsync(t => t.Slug == Funnel.ReEngagedTag, cancellationToken);
         Workflows = await WorkflowCardsAsync(cancellationToken);
 

@@ -35,6 +35,9 @@ internal sealed class LeadConfiguration : IEntityTypeConfiguration<Lead>
 
         // The dashboard's CONVERT reads the funded leads along this index instead of every lead.
         builder.HasIndex(l => new { l.TenantId, l.FundedAt });
+
+        // The conversion report reads the leads a broker reported (registered and later) along this one.
+        builder.HasIndex(l => new { l.TenantId, l.RegisteredAt });
         builder.Ignore(l => l.Stage);
         builder.Property(l => l.FtdCurrency).HasMaxLength(10);
         builder.Property(l => l.FtdAmount).HasPrecision(18, 2);

@@ -39,7 +39,7 @@ public sealed class PostbackTests(PostbackApp fixture) : IClassFixture<PostbackA
         await dashboard.LogInOrFailAsync(ib.Email);
         var page = await dashboard.GetDocumentAsync("/");
         Assert.Equal("1", page.QuerySelector("[data-testid=funnel-convert]")?.TextContent);
-        Assert.Contains("1 this month, 250 USD", page.QuerySelector("[data-stage=convert]")?.TextContent, StringComparison.Ordinal);
+        Assert.Contains("1 this month (250 USD), 250 USD in all", page.QuerySelector("[data-stage=convert]")?.TextContent, StringComparison.Ordinal);
 
         // The platform retries the same event: stored once, counted once.
         Assert.False(await PostbackAsync(http, token, $"subid={reference}&event=ftd&amount=250&currency=usd&txid=1"));

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
+using ClientFlow.Automation.Conversions;
 using ClientFlow.Automation.Data;
 using ClientFlow.Automation.Engine;
 using ClientFlow.Automation.Workflows;
@@ -13,7 +14,7 @@ namespace ClientFlow.Web.Pages.Workflows;
 /// The workflow editor: trigger, the step tree (add, remove, move, branches), publish, ON/OFF and the
 /// latest runs. Every change edits the draft; runs only ever see published versions.
 /// </summary>
-public sealed class EditModel(ClientFlowDbContext db, WorkflowEditor editor) : PageModel
+public sealed class EditModel(ClientFlowDbContext db, WorkflowEditor editor, ConversionReport report) : PageModel
 {
     public Workflow Workflow { get; private set; } = null!;
 
@@ -25,6 +26,12 @@ public sealed class EditModel(ClientFlowDbContext db, WorkflowEditor editor) : P
     public IReadOnlyList<(string Path, string Text)> Places { get; private set; } = [];
 
     public IReadOnlyList<RunRow> Runs { get; private set; } = [];
+
+    /// <summary>
+    /// The published version's figures by step path, for the draft's steps that are still that step (an edited or moved
+    /// step shows none until it is published and run).
+    /// </summary>
+    public IReadOnlyDictionary<string, StepFigures> Figures { get; private set; } = new Dictionary<string, StepFigures>();
 
     public IReadOnlyList<string> Problems { get; private set; } = [];
 
@@ -190,6 +197,11 @@ public sealed class EditModel(ClientFlowDbContext db, WorkflowEditor editor) : P
             .Join(db.Leads, r => r.LeadId, l => l.Id, (r, l) => new { Run = r, l.Email })
             .Join(db.WorkflowVersions, x => x.Run.VersionId, v => v.Id, (x, v) => new RunRow(x.Run, x.Email, v.Number))
             .ToListAsync(cancellationToken);
+        var draft = WorkflowProgram.Compile(Draft);
+        Figures = (await report.StepsAsync(workflow, cancellationToken))
+            .Where(f => draft.Paths.TryGetValue(f.Key, out var index)
+                && StepText.Describe(draft[index].Step, TemplateNames) == StepText.Describe(f.Value.Step, TemplateNames))
+            .ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal);
         return true;
     }
 

@@ -170,6 +170,49 @@ namespace ClientFlow.Automation.Data.Migrations.Postgres
                     b.ToTable("BrokerEvents");
                 });
 
+            modelBuilder.Entity("ClientFlow.Automation.Conversions.ReferralClick", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("ClickedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("ConnectionId")
+                        .HasColumnType("uuid");
+
+                    b.Property<bool>("IsMachine")
+                        .HasColumnType("boolean");
+
+                    b.Property<Guid>("LeadId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("MessageId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("TemplateId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("WorkflowId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ConnectionId");
+
+                    b.HasIndex("LeadId");
+
+                    b.HasIndex("TenantId", "LeadId");
+
+                    b.HasIndex("TenantId", "ConnectionId", "ClickedAt");
+
+                    b.ToTable("ReferralClicks");
+                });
+
             modelBuilder.Entity("ClientFlow.Automation.Counters.TenantCounter", b =>
                 {
                     b.Property<Guid>("TenantId")
@@ -383,6 +426,9 @@ namespace ClientFlow.Automation.Data.Migrations.Postgres
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
+
+                    b.Property<int?>("AtStep")
+                        .HasColumnType("integer");
 
                     b.Property<DateTimeOffset>("DueAt")
                         .HasColumnType("timestamp with time zone");
@@ -688,6 +734,8 @@ namespace ClientFlow.Automation.Data.Migrations.Postgres
                         .IsUnique();
 
                     b.HasIndex("TenantId", "FundedAt");
+
+                    b.HasIndex("TenantId", "RegisteredAt");
 
                     b.HasIndex("TenantId", "Status");
 
@@ -1494,6 +1542,21 @@ namespace ClientFlow.Automation.Data.Migrations.Postgres
                         .WithMany()
                         .HasForeignKey("LeadId")
                         .OnDelete(DeleteBehavior.Cascade);
+                });
+
+            modelBuilder.Entity("ClientFlow.Automation.Conversions.ReferralClick", b =>
+                {
+                    b.HasOne("ClientFlow.Automation.Conversions.BrokerConnection", null)
+                        .WithMany()
+                        .HasForeignKey("ConnectionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("ClientFlow.Automation.Leads.Lead", null)
+                        .WithMany()
+                        .HasForeignKey("LeadId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("ClientFlow.Automation.Engine.RunStep", b =>

@@ -163,6 +163,49 @@ namespace ClientFlow.Automation.Data.Migrations.Sqlite
                     b.ToTable("BrokerEvents");
                 });
 
+            modelBuilder.Entity("ClientFlow.Automation.Conversions.ReferralClick", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ClickedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("ConnectionId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("IsMachine")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("LeadId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("MessageId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("TemplateId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("WorkflowId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ConnectionId");
+
+                    b.HasIndex("LeadId");
+
+                    b.HasIndex("TenantId", "LeadId");
+
+                    b.HasIndex("TenantId", "ConnectionId", "ClickedAt");
+
+                    b.ToTable("ReferralClicks");
+                });
+
             modelBuilder.Entity("ClientFlow.Automation.Counters.TenantCounter", b =>
                 {
                     b.Property<Guid>("TenantId")
@@ -376,6 +419,9 @@ namespace ClientFlow.Automation.Data.Migrations.Sqlite
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
+
+                    b.Property<int?>("AtStep")
+                        .HasColumnType("INTEGER");
 
                     b.Property<long>("DueAt")
                         .HasColumnType("INTEGER");
@@ -681,6 +727,8 @@ namespace ClientFlow.Automation.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.HasIndex("TenantId", "FundedAt");
+
+                    b.HasIndex("TenantId", "RegisteredAt");
 
                     b.HasIndex("TenantId", "Status");
 
@@ -1481,6 +1529,21 @@ namespace ClientFlow.Automation.Data.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("LeadId")
                         .OnDelete(DeleteBehavior.Cascade);
+                });
+
+            modelBuilder.Entity("ClientFlow.Automation.Conversions.ReferralClick", b =>
+                {
+                    b.HasOne("ClientFlow.Automation.Conversions.BrokerConnection", null)
+                        .WithMany()
+                        .HasForeignKey("ConnectionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("ClientFlow.Automation.Leads.Lead", null)
+                        .WithMany()
+                        .HasForeignKey("LeadId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("ClientFlow.Automation.Engine.RunStep", b =>
