@@ -24,7 +24,7 @@ public sealed class DemoSeedNotesTests
     {
         var cancellationToken = TestContext.Current.CancellationToken;
         await using var database = new SqliteTestDatabase();
-        await using var app = new ClientFlowAppFactory(database, "Development", DefaultAdmin);
+        await using var app = new ClientFlowAppFactory(database, "Development", new Dictionary<string, string?>(DefaultAdmin) { ["Demo:PostbackTokens:John"] = JohnsPostbackToken });
         await app.StartAsync();
 
         await using var scope = app.Services.CreateAsyncScope();
@@ -125,7 +125,33 @@ public sealed class DemoSeedNotesTests
         await Eventually.HoldsAsync(
             () => app.AsTenantAsync(john, d => d.RunSteps.AnyAsync(s => s.Outcome == $"SMS queued to {DemoWorkflows.JohnPhone}", cancellationToken)),
             "John's High-Value Lead Alert queues its SMS for trader1");
+
+        // The seed emails' "open your account" is each IB's referral link to its demo broker; the starter pack's is not
+        // (a new IB has no broker connection yet).
+        const string referral = "{{ referral_link \"" + DemoSeeder.DemoBroker + "\" }}";
+        foreach (var (tenant, name) in new[] { (john, "Welcome - John's Forex Program"), (sarah, "Crypto Made Simple"), (mike, "CFD Onboarding") })
+        {
+            Assert.Contains(referral, templates.Single(t => t.TenantId == tenant && t.Name == name).HtmlBody, StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain(templates, t => t.TenantId == pack && t.HtmlBody.Contains("referral_link", StringComparison.Ordinal));
+
+        // README's worked example: the demo broker's postback with a demo lead's ref moves it to Funded and CONVERT up by one.
+        using var dashboard = app.CreatePageClient();
+        await dashboard.LogInOrFailAsync("john@clientflow.test", DemoOptions.DefaultPassword);
+        var before = int.Parse((await dashboard.GetDocumentAsync("/")).QuerySelector("[data-testid=funnel-convert]")!.TextContent, System.Globalization.CultureInfo.InvariantCulture);
+        var trader = (await app.LeadsOfAsync(john)).Single(l => l.Email == "trader1@example.com");
+        using (var http = app.CreateClient())
+        using (var postback = await http.GetAsync($"/postbacks/{JohnsPostbackToken}?subid={trader.Ref}&event=ftd&amount=250&currency=USD&txid=1", cancellationToken))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, postback.StatusCode);
+        }
+
+        await Eventually.HoldsAsync(async () => (await app.LeadsOfAsync(john)).Single(l => l.Id == trader.Id).FundedAt is not null, "the demo lead is funded");
+        Assert.Equal((before + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), (await dashboard.GetDocumentAsync("/")).QuerySelector("[data-testid=funnel-convert]")?.TextContent);
     }
+
+    private const string JohnsPostbackToken = "demo-john-postback-token-0001";
 
     [Fact]
     public async Task InDevelopment_ANewIbGetsTheStarterPack_TheSeedsWelcomeSequenceWithItsEmails_Off()

@@ -63,24 +63,31 @@ public sealed class DemoSeeder(
         {
             var user = await users.FindByEmailAsync(ib.Email);
             string? newKey = null;
+            string? postbackToken;
             if (user is null)
             {
-                (user, newKey) = await CreateAsync(ib, options, cancellationToken);
+                (user, newKey, postbackToken) = await CreateAsync(ib, options, cancellationToken);
+            }
+            else
+            {
+                using (tenantScope.Enter(user.TenantId!.Value))
+                {
+                    // The connection before the workflows: the seed templates' referral links name it.
+                    (var connection, postbackToken, var created) = await SeedBrokerConnectionAsync(ib, options, cancellationToken);
+                    if (created)
+                    {
+                        await SeedFirstDepositsAsync(connection, cancellationToken);
+                    }
+
+                    if (!await db.Workflows.AnyAsync(cancellationToken))
+                    {
+                        // Demos seeded before workflows existed get them too.
+                        await demoWorkflows.SeedAsync(ib.Key, cancellationToken);
+                    }
+                }
             }
 
             var tenant = await db.Tenants.FindAsync([user.TenantId!.Value], cancellationToken);
-            string? postbackToken;
-            using (tenantScope.Enter(tenant!.Id))
-            {
-                if (!await db.Workflows.AnyAsync(cancellationToken))
-                {
-                    // Demos seeded before workflows existed get them too.
-                    await demoWorkflows.SeedAsync(ib.Key, cancellationToken);
-                }
-
-                postbackToken = await SeedBrokerConnectionAsync(ib, options, cancellationToken);
-            }
-
             var configuredKey = options.ApiKeys.GetValueOrDefault(ib.Key);
             if (configuredKey is not null && tenant!.ApiKeyHash != ApiKey.Hash(configuredKey))
             {
@@ -104,18 +111,17 @@ public sealed class DemoSeeder(
 
     /// <summary>
     /// Each demo IB's demo broker connection (Cellxpert-style), whose postback token is <c>Demo:PostbackTokens:{key}</c> when
-    /// set (a token set after the first seed still takes effect), else generated once. Returns the token when it is known.
+    /// set (a token set after the first seed still takes effect), else generated once. Returns the connection, its token
+    /// when it is known, and whether it was created now.
     /// </summary>
-    private async Task<string?> SeedBrokerConnectionAsync(DemoIb ib, DemoOptions options, CancellationToken cancellationToken)
+    private async Task<(BrokerConnection Connection, string? Token, bool Created)> SeedBrokerConnectionAsync(DemoIb ib, DemoOptions options, CancellationToken cancellationToken)
     {
         var configured = options.PostbackTokens.GetValueOrDefault(ib.Key);
         var existing = await db.BrokerConnections.FirstOrDefaultAsync(cancellationToken);
         if (existing is null)
         {
             var token = configured ?? Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(20));
-            var connection = await brokerConnections.CreateWithTokenAsync(DemoBroker, BrokerPlatform.Cellxpert, DemoReferralLink, token, cancellationToken);
-            await SeedFirstDepositsAsync(connection, cancellationToken);
-            return token;
+            return (await brokerConnections.CreateWithTokenAsync(DemoBroker, BrokerPlatform.Cellxpert, DemoReferralLink, token, cancellationToken), token, true);
         }
 
         if (configured is not null && existing.TokenHash != ApiKey.Hash(configured))
@@ -124,7 +130,7 @@ public sealed class DemoSeeder(
             await db.SaveChangesAsync(cancellationToken);
         }
 
-        return configured;
+        return (existing, configured, false);
     }
 
     /// <summary>The demo's converted leads funded an account: a first deposit of 500 USD reported by the demo broker a day ago.</summary>
@@ -175,7 +181,7 @@ public sealed class DemoSeeder(
         }
     }
 
-    private async Task<(ClientFlowUser User, string? GeneratedKey)> CreateAsync(DemoIb ib, DemoOptions options, CancellationToken cancellationToken)
+    private async Task<(ClientFlowUser User, string? GeneratedKey, string? PostbackToken)> CreateAsync(DemoIb ib, DemoOptions options, CancellationToken cancellationToken)
     {
         var registration = await accounts.RegisterAsync(ib.Email, options.Password, ib.TenantName, cancellationToken, withStarterPack: false, emailConfirmed: true);
         DatabaseInitializer.ThrowIfFailed(registration.Result, $"seed {ib.Email} (check Demo:Password against the password rules)");
@@ -204,9 +210,13 @@ public sealed class DemoSeeder(
 
         await db.SaveChangesAsync(cancellationToken);
 
-        // Workflows first, so the demo leads are enrolled as a new IB's leads would be.
+        // The broker connection, then the workflows (their emails' referral links name it), so the demo leads are enrolled
+        // as a new IB's leads would be.
+        BrokerConnection connection;
+        string? postbackToken;
         using (tenantScope.Enter(tenant.Id))
         {
+            (connection, postbackToken, _) = await SeedBrokerConnectionAsync(ib, options, cancellationToken);
             await demoWorkflows.SeedAsync(ib.Key, cancellationToken);
         }
 
@@ -234,9 +244,10 @@ public sealed class DemoSeeder(
             }
 
             await db.SaveChangesAsync(cancellationToken);
+            await SeedFirstDepositsAsync(connection, cancellationToken);
         }
 
-        return (user, generatedKey);
+        return (user, generatedKey, postbackToken);
     }
 
     private sealed record DemoIb(string Key, string Email, string TenantName, string IbType, DemoLead[] Leads);

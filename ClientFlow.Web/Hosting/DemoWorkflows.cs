@@ -24,6 +24,9 @@ public sealed class DemoWorkflows(EmailTemplates templates, WorkflowEditor edito
     /// <summary>The demo phone number John's SMS alert goes to (a range reserved for drama; nothing is sent without an SMS account).</summary>
     public const string JohnPhone = "+447700900001";
 
+    /// <summary>The demo IB's referral link to its demo broker, for the lead: the seed emails' "open your account".</summary>
+    private const string OpenAccount = "{{ referral_link \"" + DemoSeeder.DemoBroker + "\" }}";
+
     public async Task SeedAsync(string ib, CancellationToken cancellationToken)
     {
         switch (ib)
@@ -41,11 +44,12 @@ public sealed class DemoWorkflows(EmailTemplates templates, WorkflowEditor edito
     }
 
     /// <summary>The Development starter pack: the seed's Welcome Sequence with its emails, published and OFF (the pack enrols no one).</summary>
-    public Task SeedStarterPackAsync(CancellationToken cancellationToken) => SeedWelcomeSequenceAsync(on: false, cancellationToken);
+    /// <remarks>The pack's emails link to the broker's site, not a referral link: a new IB has no broker connection of its own yet.</remarks>
+    public Task SeedStarterPackAsync(CancellationToken cancellationToken) => SeedWelcomeSequenceAsync(on: false, referral: false, cancellationToken);
 
     private async Task SeedJohnAsync(CancellationToken cancellationToken)
     {
-        await SeedWelcomeSequenceAsync(on: true, cancellationToken);
+        await SeedWelcomeSequenceAsync(on: true, referral: true, cancellationToken);
         var vip = await TemplateAsync("VIP Welcome from John", "VIP Welcome from John",
             "<p>Hi {{first_name}}, I noticed you're doing high volume, so I'd like to offer you my VIP terms: better rebates and a direct line to me.</p><p><a href=\"https://example.com/forex/vip\">See the VIP terms</a></p>", cancellationToken);
 
@@ -65,16 +69,17 @@ public sealed class DemoWorkflows(EmailTemplates templates, WorkflowEditor edito
         ], on: true, cancellationToken);
     }
 
-    /// <summary>001's "John's Welcome Sequence", step for step, with its four emails.</summary>
-    private async Task SeedWelcomeSequenceAsync(bool on, CancellationToken cancellationToken)
+    /// <summary>001's "John's Welcome Sequence", step for step, with its four emails; "open your account" is his referral link when <paramref name="referral"/>.</summary>
+    private async Task SeedWelcomeSequenceAsync(bool on, bool referral, CancellationToken cancellationToken)
     {
+        var openAccount = referral ? OpenAccount : "https://example.com/forex/open-account";
         var welcome = await TemplateAsync("Welcome - John's Forex Program", "Welcome to John's Exclusive Forex Training",
-            "<p>Hi {{first_name}}, I'm John and I'm excited to have you in my forex program.</p><p>Over the next few days I'll show you how my traders get started. <a href=\"https://example.com/forex/open-account\">Open your account</a> when you're ready.</p><p>{{ ib.name }}</p>",
+            "<p>Hi {{first_name}}, I'm John and I'm excited to have you in my forex program.</p><p>Over the next few days I'll show you how my traders get started. <a href=\"" + openAccount + "\">Open your account</a> when you're ready.</p><p>{{ ib.name }}</p>",
             cancellationToken);
         var guide = await TemplateAsync("Getting Started Guide", "Your Getting Started Guide",
             "<p>Hi {{first_name}}, great to see you opened my welcome.</p><p><a href=\"https://example.com/forex/getting-started\">Here is your getting started guide</a>.</p>", cancellationToken);
         var missed = await TemplateAsync("Did you miss my welcome message?", "Did you miss my welcome message?",
-            "<p>Hi {{first_name}}, in case my first email got buried: <a href=\"https://example.com/forex/open-account\">here it is again</a>.</p>", cancellationToken);
+            "<p>Hi {{first_name}}, in case my first email got buried: <a href=\"" + openAccount + "\">here it is again</a>.</p>", cancellationToken);
         var maximize = await TemplateAsync("How to maximize your trading", "How to maximize your trading",
             "<p>Hi {{first_name}}, three habits of traders who last: a plan, a stop, a journal. <a href=\"https://example.com/forex/guide\">Read the guide</a>.</p>", cancellationToken);
 
@@ -94,13 +99,13 @@ public sealed class DemoWorkflows(EmailTemplates templates, WorkflowEditor edito
     private async Task SeedSarahAsync(CancellationToken cancellationToken)
     {
         var simple = await TemplateAsync("Crypto Made Simple - Sarah", "Start Your Crypto Journey with Sarah",
-            "<p>Hey {{first_name}}, Crypto can be confusing, so I'll keep it simple: one idea a day.</p><p><a href=\"https://example.com/crypto/start\">Start here</a></p>", cancellationToken);
+            "<p>Hey {{first_name}}, Crypto can be confusing, so I'll keep it simple: one idea a day.</p><p><a href=\"https://example.com/crypto/start\">Start here</a>, and <a href=\"" + OpenAccount + "\">open your account</a> when you're ready.</p>", cancellationToken);
         var tips = await TemplateAsync("Top 5 Crypto Trading Tips", "Top 5 Crypto Trading Tips",
             "<p>Hey {{first_name}}, the five habits I wish I had started with: size small, take profits, keep records, ignore hype, secure your keys.</p><p><a href=\"https://example.com/crypto/tips\">Read all five</a></p>", cancellationToken);
         var missYou = await TemplateAsync("We miss you!", "We miss you!",
             "<p>Hey {{first_name}}, it has been a while. Here is what changed in crypto this month: <a href=\"https://example.com/crypto/news\">the crypto brief</a>.</p>", cancellationToken);
         var quick = await TemplateAsync("Crypto Made Simple", "Start Your Crypto Journey with Sarah",
-            "<p>Hey {{first_name}}, Crypto is the future, and it does not have to be complicated.</p><p><a href=\"https://example.com/crypto/start\">Start here</a></p>", cancellationToken);
+            "<p>Hey {{first_name}}, Crypto is the future, and it does not have to be complicated.</p><p><a href=\"https://example.com/crypto/start\">Start here</a>, and <a href=\"" + OpenAccount + "\">open your account</a> when you're ready.</p>", cancellationToken);
         var signals = await TemplateAsync("Exclusive Crypto Signals", "Exclusive Crypto Signals",
             "<p>Hey {{first_name}}, as one of my VIP members you get my crypto signals first.</p><p><a href=\"https://example.com/crypto/signals\">See this week's signals</a></p>", cancellationToken);
 
@@ -139,7 +144,7 @@ public sealed class DemoWorkflows(EmailTemplates templates, WorkflowEditor edito
     private async Task SeedMikeAsync(CancellationToken cancellationToken)
     {
         var onboarding = await TemplateAsync("CFD Onboarding", "Welcome to Mike's CFD Desk",
-            "<p>Hi {{first_name}}, here is how CFD trading works on our desk, step by step.</p><p><a href=\"https://example.com/cfd/onboarding\">Your onboarding checklist</a></p>", cancellationToken);
+            "<p>Hi {{first_name}}, here is how CFD trading works on our desk, step by step.</p><p><a href=\"https://example.com/cfd/onboarding\">Your onboarding checklist</a>, then <a href=\"" + OpenAccount + "\">open your CFD account</a>.</p>", cancellationToken);
         var desk = await TemplateAsync("High-Value Desk", "A dedicated desk for {{ broker_network | string.default \"your network\" }}",
             "<p>Hi {{first_name}}, as a VIP you qualify for our high-value desk: better rebates and a direct line.</p>", cancellationToken);
 

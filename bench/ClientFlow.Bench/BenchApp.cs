@@ -108,6 +108,9 @@ public sealed class BenchApp : WebApplicationFactory<Program>
 
         using (scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(tenantId))
         {
+            // The seed emails' "open your account" is a referral link to the demo's broker connection, as in the demo.
+            await scope.ServiceProvider.GetRequiredService<Automation.Conversions.BrokerConnections>()
+                .CreateAsync(Web.Hosting.DemoSeeder.DemoBroker, Automation.Conversions.BrokerPlatform.Cellxpert, Web.Hosting.DemoSeeder.DemoReferralLink, null, cancellationToken);
             await scope.ServiceProvider.GetRequiredService<Web.Hosting.DemoWorkflows>().SeedAsync(demoIb, cancellationToken);
         }
     }
