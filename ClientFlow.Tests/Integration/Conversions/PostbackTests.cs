@@ -167,6 +167,30 @@ public sealed class PostbackTests(PostbackApp fixture) : IClassFixture<PostbackA
     }
 
     [Fact]
+    public async Task TheReadmesWorkedPostbackOfEachPlatform_FundsTheLeadWith250()
+    {
+        const string readmeRef = "k3j9x2m4p7q1";
+        var readme = await File.ReadAllTextAsync(FindUp("README.md"), TestContext.Current.CancellationToken);
+        var block = readme[readme.IndexOf("<!-- postback-examples -->", StringComparison.Ordinal)..readme.IndexOf("<!-- /postback-examples -->", StringComparison.Ordinal)];
+        var examples = System.Text.RegularExpressions.Regex.Matches(block, @"^\| (\w+) \| `/postbacks/TOKEN\?([^`]+)` \|$", System.Text.RegularExpressions.RegexOptions.Multiline)
+            .Select(m => (Platform: Enum.Parse<BrokerPlatform>(m.Groups[1].Value), Query: m.Groups[2].Value))
+            .ToList();
+        Assert.Equal(Enum.GetValues<BrokerPlatform>(), examples.Select(e => e.Platform).Order());
+
+        var ib = await App.SeedIbAsync("readme@postback.test", "Readme IB");
+        using var http = App.CreateClient();
+        foreach (var (platform, query) in examples)
+        {
+            var (token, _) = await ConnectAsync(ib, platform.ToString(), platform, $"https://{platform}.example/register?s={{subid}}");
+            var email = $"{platform}@readme.example";
+            var reference = await CaptureAsync(ib, email);
+            Assert.True(await PostbackAsync(http, token, query.Replace(readmeRef, reference, StringComparison.Ordinal)), $"{platform}: stored");
+            var lead = await SettledAsync(ib, LeadInputRules.Normalize(new LeadInput { Email = email }).Email!, l => l.FundedAt is not null);
+            Assert.Equal(250m, lead.FtdAmount);
+        }
+    }
+
+    [Fact]
     public async Task ABrokerEventTrigger_EnrolsWhenALeadFirstReachesItsStage_AndAStageConditionStopsNurturingTheFunded()
     {
         var ib = await App.SeedIbAsync("react@postback.test", "React IB");
@@ -278,6 +302,19 @@ public sealed class PostbackTests(PostbackApp fixture) : IClassFixture<PostbackA
     {
         await Eventually.HoldsAsync(async () => (await App.LeadsOfAsync(ib.TenantId)).Single(l => l.Email == email) is var lead && settled(lead), $"{email} settles");
         return (await App.LeadsOfAsync(ib.TenantId)).Single(l => l.Email == email);
+    }
+
+    private static string FindUp(string file)
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, file)))
+            {
+                return Path.Combine(directory.FullName, file);
+            }
+        }
+
+        throw new FileNotFoundException($"No {file} above {AppContext.BaseDirectory}.");
     }
 
     private async Task<List<string>> TagsOfAsync(SeededIb ib, string email) =>
