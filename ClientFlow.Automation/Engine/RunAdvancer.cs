@@ -9,7 +9,8 @@ namespace ClientFlow.Automation.Engine;
 
 /// <summary>
 /// Moves a run on: one transaction per step (the step's effects, its <see cref="RunStep"/> and the
-/// new position commit together), consecutive steps in one call, stopping at a wait or the end.
+/// new position commit together, after the step has read and decided outside it), consecutive steps
+/// in one call, stopping at a wait or the end.
 /// Re-entrant: a run that moved on, is paused or is not yet due is left as it is, a job whose
 /// hand-off was superseded (<see cref="WorkflowRun.Handoff"/>) does nothing, and a step another
 /// worker already committed fails on the (run, step) key or the run's revision and stops.
@@ -89,9 +90,13 @@ public sealed partial class RunAdvancer(
             run.Status = RunStatus.Running;
             run.DueAt = now + options.Value.Lease;
 
+            // The step reads and decides outside any transaction, and its writes commit together in one: SaveChanges' own,
+            // or the one the step began at its first direct write (the daily allowance), committed here with the rest.
+            // So SQLite's single writer is held only while the step's rows are written, not while a lead is read and an
+            // email rendered; the run's revision and the (run, step) keys still make the step happen once.
             string? outcome;
             bool saved;
-            await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+            try
             {
                 outcome = await executor.ExecuteAsync(run, node, workflow, cancellationToken);
                 if (run.Status == RunStatus.Running && run.NextStep is null)
@@ -122,9 +127,17 @@ public sealed partial class RunAdvancer(
                 }
 
                 saved = await TrySaveAsync(run, cancellationToken);
-                if (saved)
+                if (saved && db.Database.CurrentTransaction is { } begun)
                 {
-                    await transaction.CommitAsync(cancellationToken);
+                    await begun.CommitAsync(cancellationToken);
+                }
+            }
+            finally
+            {
+                // A transaction the step began and did not commit (a lost race, a failure) is rolled back with its writes.
+                if (db.Database.CurrentTransaction is { } open)
+                {
+                    await open.DisposeAsync();
                 }
             }
 

@@ -13,9 +13,10 @@ using Microsoft.Extensions.Options;
 namespace ClientFlow.Automation.Engine;
 
 /// <summary>
-/// Runs one step of a run inside the advancer's transaction: it changes rows and queues outside
-/// work (emails, Systeme.io, notifications) in the outbox with the (run, step) key; it performs no
-/// I/O itself. It moves <see cref="WorkflowRun.NextStep"/> on and returns what happened, in words.
+/// Runs one step of a run for the advancer, which saves what it adds in one transaction: it changes
+/// rows and queues outside work (emails, Systeme.io, notifications) in the outbox with the (run, step)
+/// key; it performs no I/O itself. Its reads happen before that transaction; a direct write (the daily
+/// allowance) begins it. It moves <see cref="WorkflowRun.NextStep"/> on and returns what happened, in words.
 /// </summary>
 public sealed class StepExecutor(
     ClientFlowDbContext db,
@@ -179,10 +180,21 @@ public sealed class StepExecutor(
         }
     }
 
-    private async Task<string?> LimitReachedAsync(Guid tenantId, DailyLimitKind kind, CancellationToken cancellationToken) =>
-        await allowance.TryTakeAsync(tenantId, kind, cancellationToken)
+    /// <summary>
+    /// Takes one from the IB's daily allowance in the step's transaction, begun here (the step's first write; the advancer
+    /// commits it with the step's rows), so a step that is rolled back takes nothing. Null when taken, else why not.
+    /// </summary>
+    private async Task<string?> LimitReachedAsync(Guid tenantId, DailyLimitKind kind, CancellationToken cancellationToken)
+    {
+        if (db.Database.CurrentTransaction is null)
+        {
+            await db.Database.BeginTransactionAsync(cancellationToken);
+        }
+
+        return await allowance.TryTakeAsync(tenantId, kind, cancellationToken)
             ? null
             : "Not sent: " + DailyAllowance.Reached(kind, await allowance.LimitAsync(tenantId, kind, cancellationToken));
+    }
 
     private static string Exit(WorkflowRun run)
     {
