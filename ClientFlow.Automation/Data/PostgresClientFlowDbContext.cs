@@ -12,10 +12,15 @@ public sealed class PostgresClientFlowDbContext(DbContextOptions<PostgresClientF
     public override bool IsUniqueViolation(DbUpdateException exception) =>
         exception.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
 
-    /// <summary>ILIKE on email and name, each served by its <c>pg_trgm</c> GIN index; the term's wildcards are escaped.</summary>
+    /// <summary>
+    /// ILIKE on email and name through <c>clientflow_search_leads</c>, which reads the <c>pg_trgm</c> GIN indexes of
+    /// "LeadSearchRows" for the session's tenant (the migration LeadSearchUnderRowSecurity says why not "Leads"); the
+    /// term's wildcards are escaped. The ids join "Leads" by key, under its policy and the tenant filter as any query.
+    /// </summary>
     private protected override IQueryable<Lead> LeadsMatchingByTrigrams(string term)
     {
         var pattern = "%" + term.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
-        return Leads.Where(l => EF.Functions.ILike(l.Email, pattern, "\\") || (l.Name != null && EF.Functions.ILike(l.Name, pattern, "\\")));
+        var ids = Database.SqlQuery<Guid>($"SELECT s.\"Value\" FROM clientflow_search_leads({pattern}) AS s(\"Value\")");
+        return Leads.Where(l => ids.Contains(l.Id));
     }
 }

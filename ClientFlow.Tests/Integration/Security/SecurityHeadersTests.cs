@@ -32,6 +32,7 @@ public sealed class SecurityHeadersTests(SecurityHeadersApp fixture) : IClassFix
         {
             (client, "/"), (client, "/Leads"), (client, $"/Leads/{ib.LeadIds[0]}"), (client, "/Templates"), (client, $"/Templates/{template.Id}"),
             (client, "/Templates/new"), (client, "/Workflows"), (client, $"/Workflows/{workflow}"), (client, "/Outbox"), (client, "/Settings"),
+            (client, "/Conversions"), (client, "/Conversions/Report"),
             (client, "/Identity/Account/Manage"),
             (admin, "/Admin/Tenants"), (admin, $"/Admin/Tenants/{ib.TenantId}"), (admin, "/Admin/Audit"), (admin, "/Admin/DeadLetters"), (admin, "/Admin/Inbox"),
             (stranger, "/Identity/Account/Login"), (stranger, "/Identity/Account/Register"),

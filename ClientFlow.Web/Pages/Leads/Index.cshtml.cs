@@ -262,7 +262,9 @@ public sealed class IndexModel(ClientFlowDbContext db, LeadCapture capture, Lead
 
     /// <summary>
     /// One page in the list's order (newest first, then by email, which is unique per IB), read from the (tenant,
-    /// created) index from the cursor on, one row more than a page to know whether there is a page beyond.
+    /// created) index from the cursor on, one row more than a page to know whether there is a page beyond. The cursor's
+    /// time is also given as a bound of its own (<c>&lt;=</c> or <c>&gt;=</c>): inside the OR, PostgreSQL cannot start the
+    /// index range at the cursor and stepped over every newer lead first (50,000 at the middle of 100,000).
     /// </summary>
     private async Task LoadPageAsync(IQueryable<Lead> leads, CancellationToken cancellationToken)
     {
@@ -270,6 +272,7 @@ public sealed class IndexModel(ClientFlowDbContext db, LeadCapture capture, Lead
         if (LeadCursor.TryParse(Newer, out var newer))
         {
             var page = await leads
+                .Where(l => l.CreatedAt >= newer.CreatedAt)
                 .Where(l => l.CreatedAt > newer.CreatedAt || (l.CreatedAt == newer.CreatedAt && string.Compare(l.Email, newer.Email) < 0))
                 .OrderBy(l => l.CreatedAt).ThenByDescending(l => l.Email)
                 .Take(PageSize + 1)
@@ -283,7 +286,8 @@ public sealed class IndexModel(ClientFlowDbContext db, LeadCapture capture, Lead
         var query = leads;
         if (LeadCursor.TryParse(Older, out var older))
         {
-            query = query.Where(l => l.CreatedAt < older.CreatedAt || (l.CreatedAt == older.CreatedAt && string.Compare(l.Email, older.Email) > 0));
+            query = query.Where(l => l.CreatedAt <= older.CreatedAt)
+                .Where(l => l.CreatedAt < older.CreatedAt || (l.CreatedAt == older.CreatedAt && string.Compare(l.Email, older.Email) > 0));
         }
 #pragma warning restore CA1309
 
