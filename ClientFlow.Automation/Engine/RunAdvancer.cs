@@ -38,6 +38,21 @@ public sealed partial class RunAdvancer(
     /// <param name="handoff">The hand-off the calling job holds; null for a caller that is not a handed-out job.</param>
     public async Task AdvanceAsync(Guid runId, Guid? handoff, CancellationToken cancellationToken)
     {
+        // One connection for the run's steps: EF would otherwise open one per query, and each opening sets the session's
+        // tenant again on PostgreSQL (a round trip) and SQLite's pragmas. The tenant does not change within a run.
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await StepAsync(runId, handoff, cancellationToken);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    private async Task StepAsync(Guid runId, Guid? handoff, CancellationToken cancellationToken)
+    {
         var tenantId = Guid.Empty;
         var held = handoff;
         var clashes = 0;

@@ -246,11 +246,12 @@ public sealed class IndexModel(ClientFlowDbContext db, LeadCapture capture, Lead
             leads = leads.Where(l => l.Tags.Any(t => t.Slug == Tag));
         }
 
-        // Unfiltered, the matching leads are all of them: the counter has that number.
-        MatchingCount = string.IsNullOrWhiteSpace(Query) && Status is null && string.IsNullOrWhiteSpace(Tag)
-            ? Stats.Total
-            : await leads.CountAsync(cancellationToken);
+        // Unfiltered, the matching leads are all of them: the counter has that number. A first page with no page after it
+        // holds every match (a search for one person, usually): no second pass over the matches to count them.
         await LoadPageAsync(leads, cancellationToken);
+        MatchingCount = string.IsNullOrWhiteSpace(Query) && Status is null && string.IsNullOrWhiteSpace(Tag) ? Stats.Total
+            : Older is null && Newer is null && OlderCursor is null ? Leads.Count
+            : await leads.CountAsync(cancellationToken);
         RecentImports = await db.LeadImports.AsNoTracking().OrderByDescending(i => i.CreatedAt).Take(5)
             .Select(i => new LeadImport
             {
