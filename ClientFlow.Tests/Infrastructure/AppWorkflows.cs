@@ -25,6 +25,17 @@ public static class AppWorkflows
         }
     }
 
+    /// <summary>Adds a broker connection (the Custom preset) as the IB's /Conversions page does; returns it with its postback token.</summary>
+    public static async Task<(Automation.Conversions.BrokerConnection Connection, string Token)> ConnectBrokerAsync(this ClientFlowAppFactory app, Guid tenantId, string name, string referralLink)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        using (scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(tenantId))
+        {
+            return await scope.ServiceProvider.GetRequiredService<Automation.Conversions.BrokerConnections>()
+                .CreateAsync(name, Automation.Conversions.BrokerPlatform.Custom, referralLink, null, TestContext.Current.CancellationToken);
+        }
+    }
+
     /// <summary>Creates, publishes and turns ON a workflow; returns its id.</summary>
     public static async Task<Guid> PublishWorkflowAsync(this ClientFlowAppFactory app, Guid tenantId, string name, WorkflowTrigger trigger, IReadOnlyList<WorkflowStep> steps, bool allowReentry = false)
     {

@@ -42,10 +42,10 @@ public abstract class ConversionReportTests<TDatabase> : IAsyncLifetime
     {
         var ib = await _app.SeedIbAsync("report@conversions.test", "Report IB");
         var other = await _app.SeedIbAsync("other-report@conversions.test", "Other Report IB");
-        var (xm, xmToken) = await ConnectAsync(ib.TenantId, "XM");
-        var (_, exnessToken) = await ConnectAsync(ib.TenantId, "Exness");
-        var (_, othersToken) = await ConnectAsync(other.TenantId, "XM");
-        var template = await SaveTemplateAsync(ib.TenantId, "Open your XM account", "<p><a href=\"{{ referral_link \"XM\" }}\">Open your XM account</a></p>");
+        var (xm, xmToken) = await _app.ConnectBrokerAsync(ib.TenantId, "XM", "https://xm.example/register?subid={subid}");
+        var (_, exnessToken) = await _app.ConnectBrokerAsync(ib.TenantId, "Exness", "https://exness.example/register?subid={subid}");
+        var (_, othersToken) = await _app.ConnectBrokerAsync(other.TenantId, "XM", "https://xm.example/register?subid={subid}");
+        var template = await _app.CreateTemplateAsync(ib.TenantId, "Open your XM account", "Open your XM account", "<p><a href=\"{{ referral_link \"XM\" }}\">Open your XM account</a></p>");
         var offer = await _app.PublishWorkflowAsync(ib.TenantId, "Offer", new WorkflowTrigger(TriggerKind.LeadCaptured, null), [new SendEmailStep(template.Id), new WaitStep(1, WaitUnit.Days)]);
         var idle = await _app.PublishWorkflowAsync(ib.TenantId, "Idle", new WorkflowTrigger(TriggerKind.Manual, null), [new ExitStep()]);
 
@@ -136,27 +136,6 @@ public abstract class ConversionReportTests<TDatabase> : IAsyncLifetime
     {
         using var response = await http.GetAsync($"/postbacks/{token}?{query}", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-    }
-
-    private async Task<(BrokerConnection Connection, string Token)> ConnectAsync(Guid tenantId, string name)
-    {
-        await using var scope = _app.Services.CreateAsyncScope();
-        using (scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(tenantId))
-        {
-            return await scope.ServiceProvider.GetRequiredService<BrokerConnections>()
-                .CreateAsync(name, BrokerPlatform.Custom, $"https://{name.ToUpperInvariant()}.example/register?subid={{subid}}", null, TestContext.Current.CancellationToken);
-        }
-    }
-
-    private async Task<EmailTemplate> SaveTemplateAsync(Guid tenantId, string name, string html)
-    {
-        await using var scope = _app.Services.CreateAsyncScope();
-        using (scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(tenantId))
-        {
-            var saved = await scope.ServiceProvider.GetRequiredService<EmailTemplates>()
-                .SaveAsync(null, new TemplateInput(name, name, html, null), TestContext.Current.CancellationToken);
-            return saved!.Template!;
-        }
     }
 }
 

@@ -27,8 +27,8 @@ public sealed class ReferralLinkTests(ReferralLinkApp fixture) : IClassFixture<R
     {
         var ib = await App.SeedIbAsync("referral@conversions.test", "Referral IB");
         var other = await App.SeedIbAsync("elsewhere@conversions.test", "Elsewhere IB");
-        var (connection, token) = await ConnectAsync(ib.TenantId, "XM", "https://xm.example/register?subid={subid}&lang=en");
-        var (othersConnection, _) = await ConnectAsync(other.TenantId, "XM", "https://evil.example/?s={subid}");
+        var (connection, token) = await App.ConnectBrokerAsync(ib.TenantId, "XM", "https://xm.example/register?subid={subid}&lang=en");
+        var (othersConnection, _) = await App.ConnectBrokerAsync(other.TenantId, "XM", "https://evil.example/?s={subid}");
 
         // Saving a template that names a connection the IB does not have is refused, with where.
         var refused = await SaveTemplateAsync(ib.TenantId, "<p>Open <a href=\"{{ referral_link \"Nope\" }}\">your account</a></p>");
@@ -79,22 +79,13 @@ public sealed class ReferralLinkTests(ReferralLinkApp fixture) : IClassFixture<R
     public async Task ATestSend_CarriesTheBrokersOwnLink_WithTheSampleRef_Untracked()
     {
         var ib = await App.SeedIbAsync("preview@conversions.test", "Preview IB");
-        await ConnectAsync(ib.TenantId, "Exness", "https://exness.example/a/{subid}");
+        await App.ConnectBrokerAsync(ib.TenantId, "Exness", "https://exness.example/a/{subid}");
         var saved = await SaveTemplateAsync(ib.TenantId, "<p><a href=\"{{ referral_link \"Exness\" }}\">Open</a></p>");
         await using var scope = App.Services.CreateAsyncScope();
         using (scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(ib.TenantId))
         {
             var (_, html, _) = await scope.ServiceProvider.GetRequiredService<EmailComposer>().PreviewAsync(saved.Template!, null, TestContext.Current.CancellationToken);
             Assert.Contains("href=\"https://exness.example/a/sample-ref\"", html, StringComparison.Ordinal);
-        }
-    }
-
-    private async Task<(BrokerConnection Connection, string Token)> ConnectAsync(Guid tenantId, string name, string link)
-    {
-        await using var scope = App.Services.CreateAsyncScope();
-        using (scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(tenantId))
-        {
-            return await scope.ServiceProvider.GetRequiredService<BrokerConnections>().CreateAsync(name, BrokerPlatform.Custom, link, null, TestContext.Current.CancellationToken);
         }
     }
 
