@@ -5,6 +5,7 @@ using ClientFlow.Automation.Data;
 using ClientFlow.Automation.Engine;
 using ClientFlow.Automation.Workflows;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Filters;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 
@@ -197,12 +198,22 @@ public sealed class EditModel(ClientFlowDbContext db, WorkflowEditor editor, Con
             .Join(db.Leads, r => r.LeadId, l => l.Id, (r, l) => new { Run = r, l.Email })
             .Join(db.WorkflowVersions, x => x.Run.VersionId, v => v.Id, (x, v) => new RunRow(x.Run, x.Email, v.Number))
             .ToListAsync(cancellationToken);
-        var draft = WorkflowProgram.Compile(Draft);
-        Figures = (await report.StepsAsync(workflow, cancellationToken))
-            .Where(f => draft.Paths.TryGetValue(f.Key, out var index)
-                && StepText.Describe(draft[index].Step, TemplateNames) == StepText.Describe(f.Value.Step, TemplateNames))
-            .ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal);
         return true;
+    }
+
+    /// <summary>The step figures, read only for a page that is shown (not for a post that redirects).</summary>
+    public override async Task OnPageHandlerExecutionAsync(PageHandlerExecutingContext context, PageHandlerExecutionDelegate next)
+    {
+        ArgumentNullException.ThrowIfNull(next);
+        var executed = await next();
+        if (executed.Result is PageResult && executed.Exception is null)
+        {
+            var draft = WorkflowProgram.Compile(Draft);
+            Figures = (await report.StepsAsync(Workflow, HttpContext.RequestAborted))
+                .Where(f => draft.Paths.TryGetValue(f.Key, out var index)
+                    && StepText.Describe(draft[index].Step, TemplateNames) == StepText.Describe(f.Value.Step, TemplateNames))
+                .ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal);
+        }
     }
 
     private void AddPlaces(List<(string, string)> places, IReadOnlyList<WorkflowStep> steps, string prefix)
