@@ -28,12 +28,7 @@ public sealed class AdminTroubleshootingBrowserTests : BrowserApp
             pixel.EnsureSuccessStatusCode();
         }
 
-        var page = await NewPageAsync();
-        await page.GotoAsync("/Identity/Account/Login");
-        await page.GetByLabel("Email").FillAsync(ClientFlowAppFactory.AdminEmail);
-        await page.GetByLabel("Password").FillAsync(ClientFlowAppFactory.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Log in" }).ClickAsync();
-        await page.WaitForURLAsync(url => !url.Contains("/Login", StringComparison.Ordinal));
+        var page = await LoggedInPageAsync(ClientFlowAppFactory.AdminEmail);
 
         await page.GotoAsync("/Admin/Tenants");
         await page.GetByRole(AriaRole.Link, new() { Name = "Troubled IB" }).ClickAsync();

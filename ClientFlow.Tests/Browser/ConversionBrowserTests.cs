@@ -19,12 +19,7 @@ public sealed class ConversionBrowserTests : BrowserApp
         // The broker's sign-up page: a server of its own on loopback (the browser follows the redirect to it for real).
         await using var broker = await HookReceiver.StartAsync();
         var ib = await App.SeedIbAsync("browser-conversions@ib.test", "Browser Conversions");
-        var page = await NewPageAsync();
-        await page.GotoAsync("/Identity/Account/Login");
-        await page.GetByLabel("Email").FillAsync(ib.Email);
-        await page.GetByLabel("Password").FillAsync(ClientFlowAppFactory.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Log in" }).ClickAsync();
-        await page.WaitForURLAsync(url => !url.Contains("/Login", StringComparison.Ordinal));
+        var page = await LoggedInPageAsync(ib.Email);
 
         // The IB connects its broker (a Cellxpert platform) and copies the FTD postback URL.
         await page.GotoAsync("/Conversions");

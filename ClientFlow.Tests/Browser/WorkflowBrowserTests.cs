@@ -11,13 +11,7 @@ public sealed class WorkflowBrowserTests : BrowserApp
     {
         var ib = await App.SeedIbAsync("browser-wf@ib.test", "Browser Workflows");
         await App.CreateTemplateAsync(ib.TenantId, "Browser Welcome", "Welcome {{ first_name | string.default \"there\" }}", "<p>Hello {{ first_name }}</p>");
-        var page = await NewPageAsync();
-
-        await page.GotoAsync("/Identity/Account/Login");
-        await page.GetByLabel("Email").FillAsync(ib.Email);
-        await page.GetByLabel("Password").FillAsync(ClientFlowAppFactory.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Log in" }).ClickAsync();
-        await page.WaitForURLAsync(url => !url.Contains("/Login", StringComparison.Ordinal));
+        var page = await LoggedInPageAsync(ib.Email);
 
         await page.GotoAsync("/Workflows");
         await page.Locator("#Input_Name").FillAsync("Browser Welcome Flow");

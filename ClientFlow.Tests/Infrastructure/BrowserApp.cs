@@ -48,6 +48,18 @@ public abstract class BrowserApp : IAsyncLifetime
         Assert.True(_browserErrors.IsEmpty, $"The browser reported: {string.Join(" | ", _browserErrors)}");
     }
 
+    /// <summary>A new page signed in through the login form as <paramref name="email"/>, as a person signs in.</summary>
+    protected async Task<IPage> LoggedInPageAsync(string email)
+    {
+        var page = await NewPageAsync();
+        await page.GotoAsync("/Identity/Account/Login");
+        await page.GetByLabel("Email").FillAsync(email);
+        await page.GetByLabel("Password").FillAsync(ClientFlowAppFactory.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Log in" }).ClickAsync();
+        await page.WaitForURLAsync(url => !url.Contains("/Login", StringComparison.Ordinal));
+        return page;
+    }
+
     protected async Task<IPage> NewPageAsync()
     {
         var page = await Browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = App.ClientOptions.BaseAddress.ToString() });
