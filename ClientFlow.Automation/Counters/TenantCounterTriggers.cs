@@ -8,8 +8,9 @@ namespace ClientFlow.Automation.Counters;
 /// <summary>
 /// What each <see cref="TenantCounter"/> counts, and the triggers that keep it: a row of the counted table that enters
 /// the condition (inserted, or updated into it) adds one to its IB's count, one that leaves it (deleted, or updated out
-/// of it) takes one away, in the statement's own transaction. Migrations call <see cref="CreateForSqlite"/> or
-/// <see cref="CreateForPostgres"/>, which also count the rows already there.
+/// of it) takes one away, in the statement's own transaction. A migration calls <see cref="CreateForSqlite"/> or
+/// <see cref="CreateForPostgres"/> with the counts it adds (named, so that a later count does not change what an
+/// earlier migration creates); both also count the rows already there.
 /// </summary>
 public static class TenantCounterTriggers
 {
@@ -22,10 +23,27 @@ public static class TenantCounterTriggers
     public const string WorkflowEmailsSent = "workflow-emails-sent";
     public const string RunsInProgress = "runs-in-progress";
 
-    /// <summary>A count: its name, the table it counts and the condition a row meets (<c>@row</c> stands for the row).</summary>
-    private sealed record Count(string Name, string Table, string? Condition)
+    /// <summary>
+    /// Per workflow: its runs not yet ended (running, waiting or paused), kept as <c>runs-live:{workflow id}</c>; read
+    /// with <see cref="TenantCounterQueries.LiveRunsPerWorkflowAsync"/>.
+    /// </summary>
+    public const string LiveRunsPerWorkflow = "runs-live";
+
+    /// <summary>The counts the first counters migration created.</summary>
+    public static readonly string[] Initial = [Leads, LeadsNurtured, LeadsConverted, WorkflowEmailsSent, RunsInProgress];
+
+    /// <summary>
+    /// A count: its name, the table it counts and the condition a row meets (<c>@row</c> stands for the row). With
+    /// <paramref name="PerColumn"/>, one count per value of that (uuid) column, named <c>{Name}:{value}</c>.
+    /// </summary>
+    private sealed record Count(string Name, string Table, string? Condition, string? PerColumn = null)
     {
         public string On(string row) => Condition?.Replace("@row", row, StringComparison.Ordinal) ?? "TRUE";
+
+        /// <summary>The stored name, as SQL; the value in lower case on both databases (SQLite keeps a Guid upper case).</summary>
+        public string NameOf(string row, bool postgres) => PerColumn is null
+            ? $"'{Name}'"
+            : postgres ? $"""'{Name}:' || {row}."{PerColumn}"::text""" : $"""'{Name}:' || lower({row}."{PerColumn}")""";
 
         public string Identifier => Name.Replace('-', '_');
 
@@ -39,15 +57,20 @@ public static class TenantCounterTriggers
         new(LeadsConverted, "LeadTags", $"""@row."Slug" = '{CaptureTags.Converted}'"""),
         new(WorkflowEmailsSent, "EmailMessages", $"""@row."Kind" = '{nameof(EmailKind.Workflow)}' AND @row."Status" = '{nameof(EmailStatus.Sent)}'"""),
         new(RunsInProgress, "WorkflowRuns", $"""@row."Status" IN ('{nameof(RunStatus.Running)}', '{nameof(RunStatus.Waiting)}')"""),
+        new(LiveRunsPerWorkflow, "WorkflowRuns",
+            $"""@row."Status" IN ('{nameof(RunStatus.Running)}', '{nameof(RunStatus.Waiting)}', '{nameof(RunStatus.Paused)}')""", PerColumn: "WorkflowId"),
     ];
 
-    public static void CreateForSqlite(MigrationBuilder migrationBuilder)
+    private static IEnumerable<Count> Named(string[] names) =>
+        names.Select(name => Counts.SingleOrDefault(c => c.Name == name) ?? throw new ArgumentException($"No count is named {name}.", nameof(names)));
+
+    public static void CreateForSqlite(MigrationBuilder migrationBuilder, params string[] names)
     {
         ArgumentNullException.ThrowIfNull(migrationBuilder);
-        foreach (var count in Counts)
+        foreach (var count in Named(names))
         {
             var add = $"""
-                INSERT INTO "TenantCounters" ("TenantId", "Name", "Shard", "Value") VALUES (@row."TenantId", '{count.Name}', 0, @delta)
+                INSERT INTO "TenantCounters" ("TenantId", "Name", "Shard", "Value") VALUES (@row."TenantId", {count.NameOf("@row", postgres: false)}, 0, @delta)
                     ON CONFLICT ("TenantId", "Name", "Shard") DO UPDATE SET "Value" = "Value" + excluded."Value";
                 """;
             migrationBuilder.Sql($"""
@@ -66,16 +89,19 @@ public static class TenantCounterTriggers
                     """);
             }
 
-            migrationBuilder.Sql(Backfill(count));
+            migrationBuilder.Sql(Backfill(count, postgres: false));
         }
     }
 
-    /// <summary>Run before row-level security is enabled on the counters (the backfill reads across tenants).</summary>
-    public static void CreateForPostgres(MigrationBuilder migrationBuilder)
+    /// <summary>
+    /// The backfill reads across tenants (it sets <c>clientflow.cross_tenant</c> for its transaction) and writes every
+    /// tenant's counters: run it before row-level security is enabled on the counters, or with it not forced.
+    /// </summary>
+    public static void CreateForPostgres(MigrationBuilder migrationBuilder, params string[] names)
     {
         ArgumentNullException.ThrowIfNull(migrationBuilder);
         migrationBuilder.Sql("SELECT set_config('clientflow.cross_tenant', 'on', true);");
-        foreach (var count in Counts)
+        foreach (var count in Named(names))
         {
             var function = $"tenant_counter_{count.Identifier}";
             migrationBuilder.Sql($"""
@@ -86,7 +112,9 @@ public static class TenantCounterTriggers
                 BEGIN
                     IF delta <> 0 THEN
                         INSERT INTO "TenantCounters" ("TenantId", "Name", "Shard", "Value")
-                        VALUES (CASE WHEN TG_OP = 'DELETE' THEN OLD."TenantId" ELSE NEW."TenantId" END, '{count.Name}', pg_backend_pid() % {Shards}, delta)
+                        VALUES (CASE WHEN TG_OP = 'DELETE' THEN OLD."TenantId" ELSE NEW."TenantId" END,
+                            CASE WHEN TG_OP = 'DELETE' THEN {count.NameOf("OLD", postgres: true)} ELSE {count.NameOf("NEW", postgres: true)} END,
+                            pg_backend_pid() % {Shards}, delta)
                         ON CONFLICT ("TenantId", "Name", "Shard") DO UPDATE SET "Value" = "TenantCounters"."Value" + excluded."Value";
                     END IF;
                     RETURN NULL;
@@ -104,18 +132,19 @@ public static class TenantCounterTriggers
                     """);
             }
 
-            migrationBuilder.Sql(Backfill(count));
+            migrationBuilder.Sql(Backfill(count, postgres: true));
         }
     }
 
-    public static void DropForSqlite(MigrationBuilder migrationBuilder) => Drop(migrationBuilder, postgres: false);
+    /// <summary>Drops the triggers of the counts named (their rows stay; the migration that made the table drops it).</summary>
+    public static void DropForSqlite(MigrationBuilder migrationBuilder, params string[] names) => Drop(migrationBuilder, postgres: false, names);
 
-    public static void DropForPostgres(MigrationBuilder migrationBuilder) => Drop(migrationBuilder, postgres: true);
+    public static void DropForPostgres(MigrationBuilder migrationBuilder, params string[] names) => Drop(migrationBuilder, postgres: true, names);
 
-    private static void Drop(MigrationBuilder migrationBuilder, bool postgres)
+    private static void Drop(MigrationBuilder migrationBuilder, bool postgres, string[] names)
     {
         ArgumentNullException.ThrowIfNull(migrationBuilder);
-        foreach (var count in Counts)
+        foreach (var count in Named(names))
         {
             foreach (var operation in new[] { "insert", "delete", "update" })
             {
@@ -130,8 +159,14 @@ public static class TenantCounterTriggers
     }
 
     /// <summary>The rows already there, counted into shard 0.</summary>
-    private static string Backfill(Count count) => $"""
-        INSERT INTO "TenantCounters" ("TenantId", "Name", "Shard", "Value")
-        SELECT "TenantId", '{count.Name}', 0, COUNT(*) FROM "{count.Table}" WHERE {count.On($"\"{count.Table}\"")} GROUP BY "TenantId";
-        """;
+    private static string Backfill(Count count, bool postgres)
+    {
+        var row = $"\"{count.Table}\"";
+        var name = count.NameOf(row, postgres);
+        var per = count.PerColumn is null ? "" : $", {row}.\"{count.PerColumn}\"";
+        return $"""
+            INSERT INTO "TenantCounters" ("TenantId", "Name", "Shard", "Value")
+            SELECT "TenantId", {name}, 0, COUNT(*) FROM {row} WHERE {count.On(row)} GROUP BY "TenantId"{per};
+            """;
+    }
 }

@@ -16,9 +16,9 @@ namespace ClientFlow.Tests.Infrastructure;
 public static class AppLoad
 {
     /// <summary>Publishes a workflow nothing triggers in a test (its own rows are added by hand); returns its version.</summary>
-    public static async Task<WorkflowVersion> PublishIdleWorkflowAsync(this ClientFlowAppFactory app, Guid tenantId)
+    public static async Task<WorkflowVersion> PublishIdleWorkflowAsync(this ClientFlowAppFactory app, Guid tenantId, string name = "Idle")
     {
-        var workflowId = await app.PublishWorkflowAsync(tenantId, "Idle", new WorkflowTrigger(TriggerKind.TagAdded, "never-added"), [new WaitStep(1, WaitUnit.Days)]);
+        var workflowId = await app.PublishWorkflowAsync(tenantId, name, new WorkflowTrigger(TriggerKind.TagAdded, "never-added"), [new WaitStep(1, WaitUnit.Days)]);
         return await app.AsTenantAsync(tenantId, db => db.WorkflowVersions.AsNoTracking().SingleAsync(v => v.WorkflowId == workflowId, TestContext.Current.CancellationToken));
     }
 

@@ -37,11 +37,14 @@ public static class CounterScenario
         });
         await AssertCountersMatchAsync(app, john.TenantId, sarah.TenantId);
 
-        // Runs started, ended and deleted; workflow emails sent, and a test email that is not one.
+        // Runs started, ended and deleted in two workflows; workflow emails sent, and a test email that is not one.
         var version = await app.PublishIdleWorkflowAsync(john.TenantId);
+        var other = await app.PublishIdleWorkflowAsync(john.TenantId, "Other");
         var now = TimeProvider.System.GetUtcNow();
         await app.AddRunsAsync(version, john.LeadIds[0], (RunStatus.Running, now), (RunStatus.Waiting, now), (RunStatus.Paused, now));
         await app.AddRunsAsync(version, john.LeadIds[1], (RunStatus.Waiting, now));
+        await app.AddRunsAsync(other, john.LeadIds[2], (RunStatus.Paused, now), (RunStatus.Completed, now));
+        await app.AddRunsAsync(other, john.LeadIds[3], (RunStatus.Waiting, now));
         await app.AsTenantAsync(john.TenantId, async db =>
         {
             db.EmailMessages.AddRange(
@@ -51,20 +54,23 @@ public static class CounterScenario
             await db.SaveChangesAsync(ct);
             await db.EmailMessages.Where(m => m.Status == EmailStatus.Pending).ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, EmailStatus.Sent), ct);
             await db.WorkflowRuns.Where(r => r.Status == RunStatus.Running).ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RunStatus.Completed), ct);
-            await db.WorkflowRuns.Where(r => r.Status == RunStatus.Paused).ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RunStatus.Waiting), ct);
+            await db.WorkflowRuns.Where(r => r.Status == RunStatus.Paused && r.WorkflowId == version.WorkflowId).ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RunStatus.Waiting), ct);
             await db.WorkflowRuns.Where(r => r.LeadId == john.LeadIds[1]).ExecuteDeleteAsync(ct);
             return 0;
         });
         await AssertCountersMatchAsync(app, john.TenantId, sarah.TenantId);
 
-        // The sums the pages read: four leads, one nurtured (engaged), two converted, two workflow emails sent, two runs waiting.
+        // The sums the pages read: four leads, one nurtured (engaged), two converted, two workflow emails sent, three runs
+        // waiting; two runs not ended in the first workflow, two (one paused) in the other.
         var counters = await app.AsTenantAsync(john.TenantId, db => db.CountersAsync(ct));
         Assert.Equal(
-            (4, 1, 2, 2, 2),
+            (4, 1, 2, 2, 3),
             (counters.Of(TenantCounterTriggers.Leads), counters.Of(TenantCounterTriggers.LeadsNurtured), counters.Of(TenantCounterTriggers.LeadsConverted),
                 counters.Of(TenantCounterTriggers.WorkflowEmailsSent), counters.Of(TenantCounterTriggers.RunsInProgress)));
+        var live = await app.AsTenantAsync(john.TenantId, db => db.LiveRunsPerWorkflowAsync(ct));
+        Assert.Equal((2, 2), (live.GetValueOrDefault(version.WorkflowId), live.GetValueOrDefault(other.WorkflowId)));
 
-        // Deleting a lead takes it out of every count it was in.
+        // Deleting a lead takes it, and its runs, out of every count it was in.
         await app.AsTenantAsync(john.TenantId, async db =>
         {
             await db.LeadTags.Where(t => t.LeadId == john.LeadIds[3]).ExecuteDeleteAsync(ct);
@@ -90,7 +96,7 @@ public static class CounterScenario
         var ct = TestContext.Current.CancellationToken;
         foreach (var tenant in tenants)
         {
-            var (counted, kept) = await app.AsTenantAsync(tenant, async db =>
+            var (counted, live, kept) = await app.AsTenantAsync(tenant, async db =>
             {
                 var counted = new Dictionary<string, int>
                 {
@@ -100,9 +106,17 @@ public static class CounterScenario
                     [TenantCounterTriggers.WorkflowEmailsSent] = await db.EmailMessages.CountAsync(m => m.Kind == EmailKind.Workflow && m.Status == EmailStatus.Sent, ct),
                     [TenantCounterTriggers.RunsInProgress] = await db.WorkflowRuns.CountAsync(r => r.Status == RunStatus.Running || r.Status == RunStatus.Waiting, ct),
                 };
-                return (counted, await db.CountersAsync(ct));
+                var liveCounted = await db.WorkflowRuns
+                    .Where(r => r.Status == RunStatus.Running || r.Status == RunStatus.Waiting || r.Status == RunStatus.Paused)
+                    .GroupBy(r => r.WorkflowId)
+                    .ToDictionaryAsync(g => g.Key, g => g.Count(), ct);
+                var liveKept = await db.LiveRunsPerWorkflowAsync(ct);
+                return (counted, (Counted: liveCounted, Kept: liveKept), await db.CountersAsync(ct));
             });
             Assert.Equal(counted, counted.Keys.ToDictionary(name => name, kept.Of));
+
+            // A workflow whose runs have all ended may keep a row of zero; every other must match.
+            Assert.Equal(live.Counted.OrderBy(p => p.Key), live.Kept.Where(p => p.Value != 0).OrderBy(p => p.Key));
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using ClientFlow.Automation.Counters;
 using ClientFlow.Automation.Data;
 using ClientFlow.Automation.Engine;
 using ClientFlow.Automation.Workflows;
@@ -62,11 +63,7 @@ public sealed class IndexModel(ClientFlowDbContext db, WorkflowEditor editor) : 
         var workflows = await editor.ListAsync(cancellationToken);
         var versionIds = workflows.Where(w => w.PublishedVersionId != null).Select(w => w.PublishedVersionId!.Value).ToList();
         var versions = await db.WorkflowVersions.AsNoTracking().Where(v => versionIds.Contains(v.Id)).ToDictionaryAsync(v => v.Id, cancellationToken);
-        var live = await db.WorkflowRuns
-            .Where(r => r.Status == RunStatus.Running || r.Status == RunStatus.Waiting || r.Status == RunStatus.Paused)
-            .GroupBy(r => r.WorkflowId)
-            .Select(g => new { g.Key, Count = g.Count() })
-            .ToDictionaryAsync(g => g.Key, g => g.Count, cancellationToken);
+        var live = await db.LiveRunsPerWorkflowAsync(cancellationToken);
 
         Workflows = workflows.Select(w =>
         {

@@ -27,14 +27,14 @@ namespace ClientFlow.Automation.Data.Migrations.Postgres
                 });
 
             // Triggers and the count of the rows already there first: the backfill writes before the policy is on.
-            TenantCounterTriggers.CreateForPostgres(migrationBuilder);
+            TenantCounterTriggers.CreateForPostgres(migrationBuilder, TenantCounterTriggers.Initial);
             RowLevelSecurity.Enable(migrationBuilder, "TenantCounters");
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
-            TenantCounterTriggers.DropForPostgres(migrationBuilder);
+            TenantCounterTriggers.DropForPostgres(migrationBuilder, TenantCounterTriggers.Initial);
             RowLevelSecurity.Disable(migrationBuilder, "TenantCounters");
 
             migrationBuilder.DropTable(

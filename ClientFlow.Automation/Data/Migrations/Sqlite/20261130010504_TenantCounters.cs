@@ -26,13 +26,13 @@ namespace ClientFlow.Automation.Data.Migrations.Sqlite
                     table.PrimaryKey("PK_TenantCounters", x => new { x.TenantId, x.Name, x.Shard });
                 });
 
-            TenantCounterTriggers.CreateForSqlite(migrationBuilder);
+            TenantCounterTriggers.CreateForSqlite(migrationBuilder, TenantCounterTriggers.Initial);
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
-            TenantCounterTriggers.DropForSqlite(migrationBuilder);
+            TenantCounterTriggers.DropForSqlite(migrationBuilder, TenantCounterTriggers.Initial);
 
             migrationBuilder.DropTable(
                 name: "TenantCounters");
