@@ -1,3 +1,4 @@
+using System.Globalization;
 using ClientFlow.Automation.Email;
 using ClientFlow.Automation.Engine;
 using ClientFlow.Automation.Leads;
@@ -29,21 +30,42 @@ public static class TenantCounterTriggers
     /// </summary>
     public const string LiveRunsPerWorkflow = "runs-live";
 
+    /// <summary>Per month of creation (UTC): the leads created in it and still there, kept as <c>leads-month:yyyy-MM</c>.</summary>
+    public const string LeadsPerMonth = "leads-month";
+
+    /// <summary>The name of the count of leads created in the month of <paramref name="time"/> (UTC).</summary>
+    public static string LeadsCreatedIn(DateTimeOffset time) =>
+        string.Create(CultureInfo.InvariantCulture, $"{LeadsPerMonth}:{time.UtcDateTime:yyyy-MM}");
+
     /// <summary>The counts the first counters migration created.</summary>
     public static readonly string[] Initial = [Leads, LeadsNurtured, LeadsConverted, WorkflowEmailsSent, RunsInProgress];
 
+    /// <summary>A key that splits a count in many, as SQL over <c>@row</c> on each database.</summary>
+    private sealed record Key(string Sqlite, string Postgres);
+
+    /// <summary>A uuid column, lower case on both databases (SQLite keeps a Guid as upper-case text).</summary>
+    private static Key Column(string column) => new($"""lower(@row."{column}")""", $"""@row."{column}"::text""");
+
+    /// <summary>
+    /// The UTC month (<c>yyyy-MM</c>) of a <see cref="DateTimeOffset"/> column. SQLite keeps it as EF's binary form:
+    /// the clock's ticks / 1,000 shifted left 11 bits, and the offset in minutes (signed) in those bits.
+    /// </summary>
+    private static Key Month(string column) => new(
+        $"""strftime('%Y-%m', (@row."{column}" >> 11) / 10000 - 62135596800 - 60 * (CASE WHEN @row."{column}" & 1024 THEN (@row."{column}" & 2047) - 2048 ELSE @row."{column}" & 2047 END), 'unixepoch')""",
+        $"""to_char(@row."{column}" AT TIME ZONE 'UTC', 'YYYY-MM')""");
+
     /// <summary>
     /// A count: its name, the table it counts and the condition a row meets (<c>@row</c> stands for the row). With
-    /// <paramref name="PerColumn"/>, one count per value of that (uuid) column, named <c>{Name}:{value}</c>.
+    /// <paramref name="Per"/>, one count per value of that key, named <c>{Name}:{key}</c>.
     /// </summary>
-    private sealed record Count(string Name, string Table, string? Condition, string? PerColumn = null)
+    private sealed record Count(string Name, string Table, string? Condition, Key? Per = null)
     {
         public string On(string row) => Condition?.Replace("@row", row, StringComparison.Ordinal) ?? "TRUE";
 
-        /// <summary>The stored name, as SQL; the value in lower case on both databases (SQLite keeps a Guid upper case).</summary>
-        public string NameOf(string row, bool postgres) => PerColumn is null
-            ? $"'{Name}'"
-            : postgres ? $"""'{Name}:' || {row}."{PerColumn}"::text""" : $"""'{Name}:' || lower({row}."{PerColumn}")""";
+        /// <summary>The stored name, as SQL.</summary>
+        public string NameOf(string row, bool postgres) => Per is null ? $"'{Name}'" : $"'{Name}:' || {KeyOf(row, postgres)}";
+
+        public string KeyOf(string row, bool postgres) => (postgres ? Per!.Postgres : Per!.Sqlite).Replace("@row", row, StringComparison.Ordinal);
 
         public string Identifier => Name.Replace('-', '_');
 
@@ -58,7 +80,8 @@ public static class TenantCounterTriggers
         new(WorkflowEmailsSent, "EmailMessages", $"""@row."Kind" = '{nameof(EmailKind.Workflow)}' AND @row."Status" = '{nameof(EmailStatus.Sent)}'"""),
         new(RunsInProgress, "WorkflowRuns", $"""@row."Status" IN ('{nameof(RunStatus.Running)}', '{nameof(RunStatus.Waiting)}')"""),
         new(LiveRunsPerWorkflow, "WorkflowRuns",
-            $"""@row."Status" IN ('{nameof(RunStatus.Running)}', '{nameof(RunStatus.Waiting)}', '{nameof(RunStatus.Paused)}')""", PerColumn: "WorkflowId"),
+            $"""@row."Status" IN ('{nameof(RunStatus.Running)}', '{nameof(RunStatus.Waiting)}', '{nameof(RunStatus.Paused)}')""", Column("WorkflowId")),
+        new(LeadsPerMonth, "Leads", null, Month("CreatedAt")),
     ];
 
     private static IEnumerable<Count> Named(string[] names) =>
@@ -136,6 +159,35 @@ public static class TenantCounterTriggers
         }
     }
 
+    /// <summary>
+    /// A count added once the counters are under their forced policy: the owner running the migration is bound by it, so
+    /// the policy is not forced while the backfill writes every tenant's rows.
+    /// </summary>
+    public static void AddForPostgres(MigrationBuilder migrationBuilder, string name)
+    {
+        ArgumentNullException.ThrowIfNull(migrationBuilder);
+        migrationBuilder.Sql("""ALTER TABLE "TenantCounters" NO FORCE ROW LEVEL SECURITY;""");
+        CreateForPostgres(migrationBuilder, name);
+        migrationBuilder.Sql("""ALTER TABLE "TenantCounters" FORCE ROW LEVEL SECURITY;""");
+    }
+
+    /// <summary>Undoes <see cref="AddForPostgres"/>: the count's triggers and rows.</summary>
+    public static void RemoveForPostgres(MigrationBuilder migrationBuilder, string name)
+    {
+        DropForPostgres(migrationBuilder, name);
+        migrationBuilder.Sql("SELECT set_config('clientflow.cross_tenant', 'on', true);");
+        migrationBuilder.Sql(DeleteRows(name));
+    }
+
+    /// <summary>Undoes a <see cref="CreateForSqlite"/> of one count added later: its triggers and rows.</summary>
+    public static void RemoveForSqlite(MigrationBuilder migrationBuilder, string name)
+    {
+        DropForSqlite(migrationBuilder, name);
+        migrationBuilder.Sql(DeleteRows(name));
+    }
+
+    private static string DeleteRows(string name) => $"""DELETE FROM "TenantCounters" WHERE "Name" = '{name}' OR "Name" LIKE '{name}:%';""";
+
     /// <summary>Drops the triggers of the counts named (their rows stay; the migration that made the table drops it).</summary>
     public static void DropForSqlite(MigrationBuilder migrationBuilder, params string[] names) => Drop(migrationBuilder, postgres: false, names);
 
@@ -163,7 +215,7 @@ public static class TenantCounterTriggers
     {
         var row = $"\"{count.Table}\"";
         var name = count.NameOf(row, postgres);
-        var per = count.PerColumn is null ? "" : $", {row}.\"{count.PerColumn}\"";
+        var per = count.Per is null ? "" : $", {count.KeyOf(row, postgres)}";
         return $"""
             INSERT INTO "TenantCounters" ("TenantId", "Name", "Shard", "Value")
             SELECT "TenantId", {name}, 0, COUNT(*) FROM {row} WHERE {count.On(row)} GROUP BY "TenantId"{per};

@@ -3,6 +3,7 @@ using ClientFlow.Automation.Data;
 using ClientFlow.Automation.Email;
 using ClientFlow.Automation.Engine;
 using ClientFlow.Automation.Leads;
+using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 
 namespace ClientFlow.Tests.Infrastructure;
@@ -70,6 +71,23 @@ public static class CounterScenario
         var live = await app.AsTenantAsync(john.TenantId, db => db.LiveRunsPerWorkflowAsync(ct));
         Assert.Equal((2, 2), (live.GetValueOrDefault(version.WorkflowId), live.GetValueOrDefault(other.WorkflowId)));
 
+        // Leads created either side of a month's turn in UTC, given in other offsets (SQLite keeps the offset; Npgsql writes
+        // only UTC): each counts in its UTC month.
+        await app.AsTenantAsync(john.TenantId, async db =>
+        {
+            DateTimeOffset At(string time) => db.Database.IsNpgsql()
+                ? DateTimeOffset.Parse(time, CultureInfo.InvariantCulture).ToUniversalTime()
+                : DateTimeOffset.Parse(time, CultureInfo.InvariantCulture);
+            db.Leads.AddRange(
+                new Lead { Email = "1-november-in-utc@example.com", CreatedAt = At("2026-10-31T23:30:00-02:00") },
+                new Lead { Email = "31-october-in-utc@example.com", CreatedAt = At("2026-11-01T00:30:00+02:00") });
+            return await db.SaveChangesAsync(ct);
+        });
+        await AssertCountersMatchAsync(app, john.TenantId, sarah.TenantId);
+        // 22:30 on 31 October in UTC: October's only lead (the others were created now).
+        counters = await app.AsTenantAsync(john.TenantId, db => db.CountersAsync(ct));
+        Assert.Equal(1, counters.Of($"{TenantCounterTriggers.LeadsPerMonth}:2026-10"));
+
         // Deleting a lead takes it, and its runs, out of every count it was in.
         await app.AsTenantAsync(john.TenantId, async db =>
         {
@@ -111,9 +129,17 @@ public static class CounterScenario
                     .GroupBy(r => r.WorkflowId)
                     .ToDictionaryAsync(g => g.Key, g => g.Count(), ct);
                 var liveKept = await db.LiveRunsPerWorkflowAsync(ct);
+                foreach (var month in (await db.Leads.Select(l => l.CreatedAt).ToListAsync(ct)).GroupBy(TenantCounterTriggers.LeadsCreatedIn))
+                {
+                    counted[month.Key] = month.Count();
+                }
+
                 return (counted, (Counted: liveCounted, Kept: liveKept), await db.CountersAsync(ct));
             });
             Assert.Equal(counted, counted.Keys.ToDictionary(name => name, kept.Of));
+            Assert.Equal(
+                counted.Keys.Where(k => k.StartsWith(TenantCounterTriggers.LeadsPerMonth, StringComparison.Ordinal)).Order(),
+                kept.Where(k => k.Key.StartsWith(TenantCounterTriggers.LeadsPerMonth, StringComparison.Ordinal) && k.Value != 0).Select(k => k.Key).Order());
 
             // A workflow whose runs have all ended may keep a row of zero; every other must match.
             Assert.Equal(live.Counted.OrderBy(p => p.Key), live.Kept.Where(p => p.Value != 0).OrderBy(p => p.Key));

@@ -66,13 +66,13 @@ public sealed class IndexModel(ClientFlowDbContext db, WorkflowEditor editor, IT
             return Page();
         }
 
-        // The running counts come from the IB's counters (kept by the database with the rows they count); only "this
-        // month" is counted here, along the (tenant, created) index from the first of the month.
+        // The counts come from the IB's counters, kept by the database with the rows they count ("this month" too: a
+        // month when every lead is new would otherwise count all of them on each load).
         var now = clock.GetUtcNow();
         var monthStart = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero);
         var counters = await db.CountersAsync(cancellationToken);
         TotalLeads = counters.Of(TenantCounterTriggers.Leads);
-        LeadsThisMonth = await db.Leads.CountAsync(l => l.CreatedAt >= monthStart, cancellationToken);
+        LeadsThisMonth = counters.Of(TenantCounterTriggers.LeadsCreatedIn(now));
         EmailsSent = counters.Of(TenantCounterTriggers.WorkflowEmailsSent);
         LeadsNurtured = counters.Of(TenantCounterTriggers.LeadsNurtured);
         ConvertedLeads = counters.Of(TenantCounterTriggers.LeadsConverted);

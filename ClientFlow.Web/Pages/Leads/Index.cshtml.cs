@@ -225,12 +225,10 @@ public sealed class IndexModel(ClientFlowDbContext db, LeadCapture capture, Lead
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
         EnrolableWorkflows = await EnrolableWorkflowsQuery(db).ToListAsync(cancellationToken);
-        var now = clock.GetUtcNow();
-        var monthStart = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero);
         var counters = await db.CountersAsync(cancellationToken);
         Stats = new LeadStats(
             counters.Of(TenantCounterTriggers.Leads),
-            await db.Leads.CountAsync(l => l.CreatedAt >= monthStart, cancellationToken),
+            counters.Of(TenantCounterTriggers.LeadsCreatedIn(clock.GetUtcNow())),
             counters.Of(TenantCounterTriggers.LeadsConverted));
         TagSlugs = await db.TagSlugsAsync(cancellationToken);
 

@@ -17,8 +17,7 @@ namespace ClientFlow.Automation.Data.Migrations.Sqlite
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
-            TenantCounterTriggers.DropForSqlite(migrationBuilder, TenantCounterTriggers.LiveRunsPerWorkflow);
-            migrationBuilder.Sql($"""DELETE FROM "TenantCounters" WHERE "Name" LIKE '{TenantCounterTriggers.LiveRunsPerWorkflow}:%';""");
+            TenantCounterTriggers.RemoveForSqlite(migrationBuilder, TenantCounterTriggers.LiveRunsPerWorkflow);
         }
     }
 }

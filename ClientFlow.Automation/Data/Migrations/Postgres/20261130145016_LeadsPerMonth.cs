@@ -1,0 +1,23 @@
+﻿using ClientFlow.Automation.Counters;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace ClientFlow.Automation.Data.Migrations.Postgres
+{
+    /// <inheritdoc />
+    public partial class LeadsPerMonth : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            TenantCounterTriggers.AddForPostgres(migrationBuilder, TenantCounterTriggers.LeadsPerMonth);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            TenantCounterTriggers.RemoveForPostgres(migrationBuilder, TenantCounterTriggers.LeadsPerMonth);
+        }
+    }
+}
