@@ -11,20 +11,21 @@ public static class LeadQueries
 {
     /// <summary>
     /// The distinct tags on the IB's leads, in order: one seek per tag along the (tenant, slug) index ("the first slug
-    /// after the last one"), so a few dozen tags cost a few dozen seeks, where DISTINCT read every tag of every lead.
+    /// after the last one"), so a few dozen tags cost a few dozen seeks, where DISTINCT read every tag of every lead. The
+    /// seeks are one recursive query: one round trip, where a query per seek cost two on PostgreSQL (each opening of a
+    /// pooled connection sets the session's tenant), twenty for the benchmark's nine tags.
     /// </summary>
     public static async Task<IReadOnlyList<string>> TagSlugsAsync(this ClientFlowDbContext db, CancellationToken cancellationToken)
     {
-        var slugs = new List<string>();
-        var after = string.Empty;
-#pragma warning disable CA1309 // Translated to SQL "Slug > @after": the database's collation orders, as ORDER BY did before.
-        while (await db.LeadTags.Where(t => string.Compare(t.Slug, after) > 0).MinAsync(t => (string?)t.Slug, cancellationToken) is { } next)
-#pragma warning restore CA1309
-        {
-            slugs.Add(next);
-            after = next;
-        }
-
-        return slugs;
+        var tenantId = db.CurrentTenantId ?? throw new Tenancy.TenantIsolationException("Listing tags needs a tenant in scope.");
+        return await db.Database.SqlQuery<string>($"""
+            WITH RECURSIVE "Seeks"("Slug") AS (
+                SELECT MIN("Slug") FROM "LeadTags" WHERE "TenantId" = {tenantId}
+                UNION ALL
+                SELECT (SELECT MIN(t."Slug") FROM "LeadTags" AS t WHERE t."TenantId" = {tenantId} AND t."Slug" > s."Slug")
+                FROM "Seeks" AS s WHERE s."Slug" IS NOT NULL
+            )
+            SELECT "Slug" AS "Value" FROM "Seeks" WHERE "Slug" IS NOT NULL
+            """).ToListAsync(cancellationToken);
     }
 }

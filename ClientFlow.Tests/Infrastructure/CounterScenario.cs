@@ -1,9 +1,9 @@
+using System.Globalization;
 using ClientFlow.Automation.Counters;
 using ClientFlow.Automation.Data;
 using ClientFlow.Automation.Email;
 using ClientFlow.Automation.Engine;
 using ClientFlow.Automation.Leads;
-using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 
 namespace ClientFlow.Tests.Infrastructure;
@@ -37,6 +37,15 @@ public static class CounterScenario
             return 0;
         });
         await AssertCountersMatchAsync(app, john.TenantId, sarah.TenantId);
+
+        // The tag list /Leads offers: each IB's own distinct tags, in the database's order.
+        foreach (var ib in new[] { john, sarah })
+        {
+            var (listed, distinct) = await app.AsTenantAsync(ib.TenantId, async db =>
+                (await db.TagSlugsAsync(ct), await db.LeadTags.Select(t => t.Slug).Distinct().OrderBy(slug => slug).ToListAsync(ct)));
+            Assert.Equal(distinct, listed);
+            Assert.Equal(ib == john, listed.Contains("other"));
+        }
 
         // Runs started, ended and deleted in two workflows; workflow emails sent, and a test email that is not one.
         var version = await app.PublishIdleWorkflowAsync(john.TenantId);
