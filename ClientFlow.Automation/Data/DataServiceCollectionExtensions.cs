@@ -39,9 +39,9 @@ public static class DataServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>PostgreSQL as the app uses it: with the row-level security session settings.</summary>
+    /// <summary>PostgreSQL as the app uses it: with the row-level security session settings, statements prepared once used.</summary>
     internal static DbContextOptionsBuilder UseClientFlowPostgres(this DbContextOptionsBuilder options, string connectionString) =>
-        options.UseNpgsql(connectionString).AddInterceptors(new TenantSessionInterceptor());
+        options.UseNpgsql(PostgresAutoPrepare.Apply(connectionString)).AddInterceptors(new TenantSessionInterceptor());
 
     /// <summary>
     /// Unique keys are how ClientFlow settles races (a redelivered webhook, a second worker on a run),

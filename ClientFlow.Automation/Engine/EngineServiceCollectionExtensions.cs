@@ -10,6 +10,7 @@ public static class EngineServiceCollectionExtensions
     {
         services.AddOptions<EngineOptions>().BindConfiguration(EngineOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddScoped<IRunScheduler, HangfireRunScheduler>();
+        services.AddSingleton<WorkflowPrograms>();
         services.AddScoped<AfterCommit>();
         services.AddScoped<Enrolments>();
         services.AddScoped<StepExecutor>();

@@ -20,6 +20,7 @@ namespace ClientFlow.Automation.Engine;
 public sealed partial class RunAdvancer(
     ClientFlowDbContext db,
     StepExecutor executor,
+    WorkflowPrograms programs,
     AfterCommit afterCommit,
     IRunScheduler scheduler,
     ClientFlowMetrics metrics,
@@ -76,8 +77,7 @@ public sealed partial class RunAdvancer(
             tenantId = run.TenantId;
             var now = clock.GetUtcNow();
             var workflow = await db.Workflows.AsNoTracking().SingleAsync(w => w.Id == run.WorkflowId, cancellationToken);
-            var version = await db.WorkflowVersions.AsNoTracking().SingleAsync(v => v.Id == run.VersionId, cancellationToken);
-            var program = WorkflowProgram.Compile(version.Definition);
+            var program = await programs.GetAsync(db, run.VersionId, cancellationToken);
 
             if (run.Status == RunStatus.Waiting && run.DueAt > now)
             {
@@ -129,7 +129,7 @@ public sealed partial class RunAdvancer(
                     {
                         RunId = run.Id,
                         StepIndex = node.Index,
-                        Label = StepText.Describe(node.Step, await TemplateNamesAsync(cancellationToken)),
+                        Label = StepText.Describe(node.Step, await TemplateNamesAsync(node.Step, cancellationToken)),
                         Outcome = outcome,
                         ExecutedAt = now,
                     });
@@ -224,17 +224,21 @@ public sealed partial class RunAdvancer(
 
     private async Task<string> DescribeAsync(Workflow workflow, WorkflowProgram program, int? pointer, CancellationToken cancellationToken)
     {
-        var names = await TemplateNamesAsync(cancellationToken);
-        var next = pointer is { } p && p < program.Nodes.Count ? StepText.Describe(program[p].Step, names) : "finish";
+        var next = pointer is { } p && p < program.Nodes.Count ? StepText.Describe(program[p].Step, await TemplateNamesAsync(program[p].Step, cancellationToken)) : "finish";
         return $"{workflow.Name}, step {next}";
     }
 
     /// <summary>
-    /// Template names for step labels, read once per job and only the two columns: EF's <c>ToDictionaryAsync</c> on the
-    /// entity would load every template's bodies for each step (the benchmark's engine figure measured it).
+    /// Template names for the label of <paramref name="step"/>: none read for a step that names no template, else read
+    /// once per job and only the two columns (EF's <c>ToDictionaryAsync</c> on the entity would load every template's
+    /// bodies for each step; the benchmark's engine figure measured it).
     /// </summary>
-    private async Task<IReadOnlyDictionary<Guid, string>> TemplateNamesAsync(CancellationToken cancellationToken) =>
-        _templateNames ??= await db.EmailTemplates.AsNoTracking().Select(t => new { t.Id, t.Name }).ToDictionaryAsync(t => t.Id, t => t.Name, cancellationToken);
+    private async Task<IReadOnlyDictionary<Guid, string>> TemplateNamesAsync(WorkflowStep step, CancellationToken cancellationToken) =>
+        !StepText.NamesATemplate(step)
+            ? NoTemplates
+            : _templateNames ??= await db.EmailTemplates.AsNoTracking().Select(t => new { t.Id, t.Name }).ToDictionaryAsync(t => t.Id, t => t.Name, cancellationToken);
+
+    private static readonly IReadOnlyDictionary<Guid, string> NoTemplates = new Dictionary<Guid, string>();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} step {StepIndex}: {Outcome}")]
     private partial void LogStep(Guid runId, int stepIndex, string outcome);

@@ -33,19 +33,26 @@ public sealed class StepExecutor(
 {
     public async Task<string?> ExecuteAsync(WorkflowRun run, ProgramNode node, Workflow workflow, CancellationToken cancellationToken)
     {
-        var lead = await db.Leads.Include(l => l.Tags).SingleAsync(l => l.Id == run.LeadId, cancellationToken);
         run.NextStep = node.Next;
+        switch (node.Step)
+        {
+            // Neither reads the lead: a wait begun by an import's 100,000 runs needs only the run.
+            case WaitStep wait:
+                return Wait(run, wait);
+            case ExitStep:
+                return Exit(run);
+        }
+
+        var lead = await db.Leads.Include(l => l.Tags).SingleAsync(l => l.Id == run.LeadId, cancellationToken);
         try
         {
             return node.Step switch
             {
-                WaitStep wait => Wait(run, wait),
                 SendEmailStep send => await SendAsync(run, node, lead, send, cancellationToken),
                 AddTagStep add => (await tagging.AddAsync(lead, [add.Slug], cancellationToken)).Count > 0 ? $"Added tag {add.Slug}" : $"Already had tag {add.Slug}",
                 RemoveTagStep remove => tagging.Remove(lead, remove.Slug) ? $"Removed tag {remove.Slug}" : $"Did not have tag {remove.Slug}",
                 ConditionStep condition => await BranchAsync(run, node, lead, condition, cancellationToken),
                 NotifyStep notify => await NotifyAsync(run, node, lead, workflow, notify, cancellationToken),
-                ExitStep => Exit(run),
                 _ => throw new InvalidOperationException($"Unknown step {node.Step.GetType().Name}."),
             };
         }

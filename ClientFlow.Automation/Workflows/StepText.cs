@@ -25,6 +25,14 @@ public static class StepText
         _ => step.GetType().Name,
     };
 
+    /// <summary>Whether <see cref="Describe(WorkflowStep, IReadOnlyDictionary{Guid, string})"/> names an email template for the step.</summary>
+    public static bool NamesATemplate(WorkflowStep step) => step switch
+    {
+        SendEmailStep => true,
+        ConditionStep { Condition: OpenedCondition { TemplateId: not null } or ClickedCondition { TemplateId: not null } } => true,
+        _ => false,
+    };
+
     public static string Describe(WorkflowCondition condition, IReadOnlyDictionary<Guid, string> templateNames) => condition switch
     {
         OpenedCondition opened => opened.TemplateId is { } id ? $"opened \"{TemplateName(id, templateNames)}\"" : "opened any email of this run",

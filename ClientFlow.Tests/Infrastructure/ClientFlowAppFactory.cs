@@ -56,7 +56,9 @@ public sealed class ClientFlowAppFactory(
         var db = scope.ServiceProvider.GetRequiredService<ClientFlowDbContext>();
         var expected = database.Provider == DatabaseProvider.Postgres ? "Npgsql.EntityFrameworkCore.PostgreSQL" : "Microsoft.EntityFrameworkCore.Sqlite";
         Assert.Equal(expected, db.Database.ProviderName);
-        Assert.Equal(database.ConnectionString, db.Database.GetConnectionString());
+        // On PostgreSQL the app adds statement preparation to the string it is given (PostgresAutoPrepare).
+        var connectionString = database.Provider == DatabaseProvider.Postgres ? PostgresAutoPrepare.Apply(database.ConnectionString) : database.ConnectionString;
+        Assert.Equal(connectionString, db.Database.GetConnectionString());
     }
 
     public PageClient CreatePageClient() =>

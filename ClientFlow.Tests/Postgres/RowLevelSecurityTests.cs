@@ -116,10 +116,59 @@ public sealed class RowLevelSecurityTests : IAsyncLifetime
         Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, error.SqlState);
     }
 
+    [Fact]
+    public async Task PreparedStatement_ReadsTheTenantOfEachExecution_NotOfItsPlan()
+    {
+        // The app's connections prepare what they repeat (PostgresAutoPrepare); a plan kept across executions, even the
+        // generic one, must still read the session's tenant at each execution.
+        await using var connection = new NpgsqlConnection(PostgresAutoPrepare.Apply(_appConnectionString));
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await ExecuteAsync(connection, null, "SET plan_cache_mode = force_generic_plan");
+
+        var johns = new List<object?>();
+        for (var i = 0; i < 3; i++)
+        {
+            johns.Add(await ExecuteAsync(connection, _john.Id, "SELECT count(*) FROM \"Leads\""));
+        }
+
+        var sarahs = await ExecuteAsync(connection, _sarah.Id, "SELECT count(*) FROM \"Leads\"");
+
+        Assert.True((long)(await ExecuteAsync(connection, null, "SELECT count(*) FROM pg_prepared_statements"))! > 0, "nothing was prepared");
+        Assert.All(johns, count => Assert.Equal(2L, count));
+        Assert.Equal(3L, sarahs);
+    }
+
+    [Fact]
+    public async Task PooledConnection_KeepsItsPreparedStatements_ButNotThePreviousTenant()
+    {
+        // One physical connection, so the second use is the first one's connection back from the pool.
+        var single = new NpgsqlConnectionStringBuilder(PostgresAutoPrepare.Apply(_appConnectionString)) { MaxPoolSize = 1 }.ConnectionString;
+        await using (var first = new NpgsqlConnection(single))
+        {
+            await first.OpenAsync(TestContext.Current.CancellationToken);
+            for (var i = 0; i < 3; i++)
+            {
+                Assert.Equal(2L, await ExecuteAsync(first, _john.Id, "SELECT count(*) FROM \"Leads\""));
+            }
+        }
+
+        await using var second = new NpgsqlConnection(single);
+        await second.OpenAsync(TestContext.Current.CancellationToken);
+
+        Assert.True((long)(await ExecuteAsync(second, null, "SELECT count(*) FROM pg_prepared_statements"))! > 0, "the pool's reset dropped the prepared statements");
+        Assert.Equal(string.Empty, await ExecuteAsync(second, null, "SELECT coalesce(current_setting('clientflow.tenant_id', true), '')"));
+        Assert.Equal(0L, await ExecuteAsync(second, null, "SELECT count(*) FROM \"Leads\""));
+    }
+
     private static async Task<object?> ScalarAsync(string connectionString, Guid? tenantId, string sql)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(TestContext.Current.CancellationToken);
+        return await ExecuteAsync(connection, tenantId, sql);
+    }
+
+    private static async Task<object?> ExecuteAsync(NpgsqlConnection connection, Guid? tenantId, string sql)
+    {
         if (tenantId is { } id)
         {
             await using var set = new NpgsqlCommand("SELECT set_config('clientflow.tenant_id', @t, false)", connection);

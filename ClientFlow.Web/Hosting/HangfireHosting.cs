@@ -38,6 +38,11 @@ public static class HangfireHosting
             // The default (15 s) would fire a "wait 5 minutes" up to 15 s late.
             options.SchedulePollingInterval = TimeSpan.FromSeconds(1);
             options.Queues = [.. JobQueues.All];
+
+            // The scheduler moves due delayed jobs (a wait's end) to their queues one state change at a time: on
+            // PostgreSQL storage a few round trips each, so at 50 waits ending a second it fell behind by seconds.
+            // Four at a time keeps a wait's lateness within the poll (docs/benchmarks.md).
+            options.MaxDegreeOfParallelismForSchedulers = 4;
         });
 
         return services;
@@ -63,6 +68,6 @@ public static class HangfireHosting
             UseSlidingInvisibilityTimeout = true,
             QueuePollInterval = TimeSpan.FromSeconds(1),
         };
-        return new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, options), options);
+        return new PostgreSqlStorage(new NpgsqlConnectionFactory(PostgresAutoPrepare.Apply(connectionString), options), options);
     }
 }
