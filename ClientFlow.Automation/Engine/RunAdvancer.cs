@@ -101,6 +101,7 @@ public sealed partial class RunAdvancer(
             }
 
             var node = program[pointer];
+            var handoffRead = run.Handoff;
             run.AtStep = node.Index;
             run.Status = RunStatus.Running;
             run.DueAt = now + options.Value.Lease;
@@ -159,8 +160,9 @@ public sealed partial class RunAdvancer(
             if (!saved)
             {
                 // Rolled back whole. Another worker that moved the run carries on with it; a run still where it
-                // was lost to another writer of what the step touches, and the step is tried again.
-                if (++clashes > MaxClashes || await MovedOnAsync(run, cancellationToken))
+                // was lost to another writer of what the step touches, or only had its lease renewed by the sweep,
+                // and the step is tried again.
+                if (++clashes > MaxClashes || await MovedOnAsync(run.Id, pointer, handoffRead, cancellationToken))
                 {
                     LogLostRace(run.Id);
                     return;
@@ -218,9 +220,17 @@ public sealed partial class RunAdvancer(
         }
     }
 
-    /// <summary>Whether another worker committed a change to the run since it was read (its revision moved).</summary>
-    private Task<bool> MovedOnAsync(WorkflowRun run, CancellationToken cancellationToken) =>
-        db.WorkflowRuns.AsNoTracking().AnyAsync(r => r.Id == run.Id && r.Revision != run.Revision - 1, cancellationToken);
+    /// <summary>
+    /// Whether another worker moved the run on since it was read: took a step (its position moved), handed it to a newer
+    /// job, or ended or paused it. A bare change of revision is not enough: the sweep's claim of a run whose lease lapsed
+    /// while its job was queued bumps the revision and keeps the hand-off and position, and the job holding that hand-off
+    /// is still entitled to the step. Stopping there left the run to the sweep's own job, queued behind the whole backlog.
+    /// </summary>
+    private Task<bool> MovedOnAsync(Guid runId, int nextStep, Guid? handoff, CancellationToken cancellationToken) =>
+        db.WorkflowRuns.AsNoTracking().AnyAsync(
+            r => r.Id == runId
+                && (r.NextStep != nextStep || r.Handoff != handoff || (r.Status != RunStatus.Running && r.Status != RunStatus.Waiting)),
+            cancellationToken);
 
     private async Task<string> DescribeAsync(Workflow workflow, WorkflowProgram program, int? pointer, CancellationToken cancellationToken)
     {

@@ -1,3 +1,5 @@
+using System.Data.Common;
+using ClientFlow.Automation.Data;
 using ClientFlow.Automation.Email;
 using ClientFlow.Automation.Engine;
 using ClientFlow.Automation.Jobs;
@@ -8,6 +10,7 @@ using ClientFlow.Tests.Infrastructure;
 using Hangfire;
 using Hangfire.Storage;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
@@ -134,6 +137,65 @@ public sealed class RestartRecoveryTests : IAsyncLifetime
         Assert.Equal(0, await app.SweepRunsAsync());
     }
 
+    [Fact]
+    public async Task Sweep_ClaimingARunWhileItsQueuedJobStepsIt_DoesNotMakeThatJobDropTheRun()
+    {
+        var midStep = new MidStep();
+        var dropRunJobs = false;
+        await using var app = await StartAppAsync(services =>
+        {
+            services.ConfigureDbContext<SqliteClientFlowDbContext>(o => o.AddInterceptors(midStep));
+            DroppingJobClient.Register(services, job => Volatile.Read(ref dropRunJobs) && job.Type == typeof(RunJob));
+        });
+        app.RemoveRecurringSweeps();
+        var ib = await app.SeedIbAsync("midstep@engine.test", "Mid-step IB");
+        var template = await app.CreateTemplateAsync(ib.TenantId, "Late", "Late", "<p>Late</p>");
+        await app.PublishWorkflowAsync(ib.TenantId, "Late", new WorkflowTrigger(TriggerKind.LeadCaptured, null),
+            [new WaitStep(1, WaitUnit.Minutes), new SendEmailStep(template.Id), new AddTagStep("after-send")]);
+        await app.CaptureAsync(ib.TenantId, new LeadInput { Email = "late@example.com" });
+        await Eventually.HoldsAsync(async () => (await app.RunsOfAsync(ib.TenantId)).SingleOrDefault()?.Status == RunStatus.Waiting, "the run waits");
+        var waiting = (await app.RunsOfAsync(ib.TenantId)).Single();
+
+        // The wait's job starts long after the wait ended (a backlog), and while its step reads the lead, outside any
+        // transaction, the sweep finds the run past its grace and claims it: a new revision, the same hand-off and
+        // position. The sweep's own job is lost here, so only the first job can take the step.
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        Volatile.Write(ref dropRunJobs, true);
+        var claimed = 0;
+        midStep.Arm(async () => claimed = await app.SweepRunsAsync());
+        await using (var scope = app.Services.CreateAsyncScope())
+        using (scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(ib.TenantId))
+        {
+            await scope.ServiceProvider.GetRequiredService<RunAdvancer>().AdvanceAsync(waiting.Id, waiting.Handoff, TestContext.Current.CancellationToken);
+        }
+
+        // The job's first save lost to the claim, found the run where it was and still its own, and took the step again.
+        Assert.Equal(1, claimed);
+        var run = (await app.RunsOfAsync(ib.TenantId)).Single();
+        Assert.Equal(RunStatus.Completed, run.Status);
+        Assert.Equal([0, 1, 2], (await app.StepsOfAsync(ib.TenantId, waiting.Id)).Select(s => s.StepIndex).Order());
+        Assert.Single(await app.MessagesOfAsync(ib.TenantId));
+    }
+
+    /// <summary>Runs an action once, just before the next read of a lead (a step's read, outside its transaction).</summary>
+    private sealed class MidStep : DbCommandInterceptor
+    {
+        private Func<Task>? _armed;
+
+        public void Arm(Func<Task> action) => Volatile.Write(ref _armed, action);
+
+        public override async ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(
+            DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+        {
+            if (command.CommandText.Contains("FROM \"Leads\"", StringComparison.Ordinal) && Interlocked.Exchange(ref _armed, null) is { } action)
+            {
+                await action();
+            }
+
+            return result;
+        }
+    }
+
     private static async Task AdvanceAsync(ClientFlowAppFactory app, Guid tenantId, Guid runId)
     {
         await using var scope = app.Services.CreateAsyncScope();
@@ -143,12 +205,13 @@ public sealed class RestartRecoveryTests : IAsyncLifetime
         }
     }
 
-    private async Task<ClientFlowAppFactory> StartAppAsync()
+    private async Task<ClientFlowAppFactory> StartAppAsync(Action<IServiceCollection>? configure = null)
     {
         var app = new ClientFlowAppFactory(_database, configureServices: services =>
         {
             services.RemoveAll<TimeProvider>();
             services.AddSingleton<TimeProvider>(_clock);
+            configure?.Invoke(services);
         });
         await app.StartAsync();
         return app;
