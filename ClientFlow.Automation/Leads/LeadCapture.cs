@@ -28,6 +28,9 @@ public sealed class LeadCapture(
     IOptions<SystemeOptions> systeme,
     TimeProvider clock)
 {
+    /// <summary>The rows a capture adds, parents first.</summary>
+    private static readonly Type[] CapturedRows = [typeof(Lead), typeof(LeadTag), typeof(WorkflowRun), typeof(OutboundOperation)];
+
     /// <summary>Validates and captures one lead for <paramref name="tenantId"/>; <paramref name="origin"/> joins its consent evidence.</summary>
     public async Task<CaptureResult> CaptureAsync(Guid tenantId, LeadInput input, LeadSource source, CancellationToken cancellationToken, CaptureOrigin? origin = null)
     {
@@ -142,6 +145,8 @@ public sealed class LeadCapture(
             db.OutboundOperations.AddRange(outboxRows);
             try
             {
+                // The new rows go in a hundred to a statement (an import batch adds thousands); SaveChanges writes the rest.
+                await db.InsertAddedAsync(CapturedRows, cancellationToken);
                 await db.SaveChangesAsync(cancellationToken);
                 await ReleaseUnusedClaimsAsync(tenantId, claimedNow.Where(e => !existing.ContainsKey(e)), cancellationToken);
                 await transaction.CommitAsync(cancellationToken);

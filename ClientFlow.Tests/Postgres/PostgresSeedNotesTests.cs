@@ -15,3 +15,6 @@ public sealed class PostgresConnectionTestTests : ConnectionTestTests<PostgresTe
 
 /// <summary>The conversion report and the editor's step figures on PostgreSQL as the app role, under row-level security.</summary>
 public sealed class PostgresConversionReportTests : Integration.Conversions.ConversionReportTests<PostgresTestDatabase>;
+
+/// <summary>A capture batch's multi-row inserts on PostgreSQL as the app role: the policies check every row, and the triggers fire for each.</summary>
+public sealed class PostgresCaptureBatchTests : Integration.Leads.CaptureBatchTests<PostgresTestDatabase>;
