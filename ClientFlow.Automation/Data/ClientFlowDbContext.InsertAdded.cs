@@ -9,8 +9,14 @@ namespace ClientFlow.Automation.Data;
 
 public abstract partial class ClientFlowDbContext
 {
-    /// <summary>Rows per statement of <see cref="InsertAddedAsync"/>.</summary>
-    internal const int RowsPerInsert = 100;
+    /// <summary>
+    /// Parameters per statement of <see cref="InsertAddedAsync"/>, so rows per statement are this divided by the table's
+    /// columns. Large statements save round trips on a server; SQLite's override is small for a reason of its own.
+    /// </summary>
+    private protected virtual int ParametersPerInsert => 2_000;
+
+    /// <summary>Rows per statement of <see cref="InsertAddedAsync"/> for an entity type.</summary>
+    internal int RowsPerInsert(Type type) => Math.Max(1, ParametersPerInsert / InsertColumns(Model.FindEntityType(type)!).Count);
 
     /// <summary>
     /// Writes the added entities of <paramref name="types"/> (in that order: parents first) with multi-row INSERTs of
@@ -22,7 +28,7 @@ public abstract partial class ClientFlowDbContext
     /// <remarks>
     /// Why not <c>SaveChanges</c> for these: it sends one INSERT per row, and SQLite prepares every statement anew,
     /// compiling the table's triggers (the counters, the search index) into each. For a capture batch of 1,000 leads that
-    /// was about 6,000 statements, each prepared and run once; here it is about 60, each writing a hundred rows.
+    /// was about 6,000 statements, each prepared and run once; here a statement writes several rows.
     /// </remarks>
     internal async Task InsertAddedAsync(IReadOnlyList<Type> types, CancellationToken cancellationToken)
     {
@@ -50,12 +56,9 @@ public abstract partial class ClientFlowDbContext
     private async Task InsertAsync(IEntityType entityType, List<EntityEntry> entries, DbTransaction transaction, CancellationToken cancellationToken)
     {
         var table = StoreObjectIdentifier.Table(entityType.GetTableName()!, entityType.GetSchema());
-        var columns = entityType.GetProperties()
-            .Select(p => (Property: p, Column: p.GetColumnName(table), Mapping: p.GetRelationalTypeMapping()))
-            .Where(c => c.Column is not null)
-            .ToList();
+        var columns = InsertColumns(entityType);
         var connection = Database.GetDbConnection();
-        foreach (var chunk in entries.Chunk(RowsPerInsert))
+        foreach (var chunk in entries.Chunk(Math.Max(1, ParametersPerInsert / columns.Count)))
         {
             await using var command = Command(chunk.Length);
             for (var row = 0; row < chunk.Length; row++)
@@ -95,5 +98,15 @@ public abstract partial class ClientFlowDbContext
         }
 
         string Placeholder(int row, int column) => $"@p{(row * columns.Count) + column}";
+    }
+
+    /// <summary>The entity's properties stored in its table, with their columns and type mappings.</summary>
+    private static List<(IProperty Property, string Column, RelationalTypeMapping Mapping)> InsertColumns(IEntityType entityType)
+    {
+        var table = StoreObjectIdentifier.Table(entityType.GetTableName()!, entityType.GetSchema());
+        return [.. entityType.GetProperties()
+            .Select(p => (Property: p, Column: p.GetColumnName(table), Mapping: p.GetRelationalTypeMapping()))
+            .Where(c => c.Column is not null)
+            .Select(c => (c.Property, c.Column!, c.Mapping))];
     }
 }

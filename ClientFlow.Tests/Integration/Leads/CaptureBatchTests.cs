@@ -19,8 +19,8 @@ namespace ClientFlow.Tests.Integration.Leads;
 public abstract class CaptureBatchTests<TDatabase> : IAsyncLifetime
     where TDatabase : TestDatabase, new()
 {
-    /// <summary>Two full statements and a shorter one.</summary>
-    private const int BatchSize = (2 * ClientFlowDbContext.RowsPerInsert) + 37;
+    /// <summary>Leads in the batch: several full statements and a shorter one, on either database (checked below).</summary>
+    private const int BatchSize = 237;
 
     private readonly TDatabase _database = new();
     private ClientFlowAppFactory _app = null!;
@@ -46,6 +46,8 @@ public abstract class CaptureBatchTests<TDatabase> : IAsyncLifetime
         var workflowId = await _app.PublishWorkflowAsync(ib.TenantId, "On capture", new WorkflowTrigger(TriggerKind.LeadCaptured, null),
             [new WaitStep(1, WaitUnit.Days)]);
         var earlier = await _app.CaptureAsync(ib.TenantId, new LeadInput { Email = "earlier@example.com", Name = "Earlier" });
+        var rowsPerInsert = await _app.AsTenantAsync(ib.TenantId, db => Task.FromResult(db.RowsPerInsert(typeof(Lead))));
+        Assert.True(BatchSize > 2 * rowsPerInsert && BatchSize % rowsPerInsert != 0, $"{BatchSize} leads span several statements of {rowsPerInsert} and a shorter one");
 
         // The batch also names the earlier lead, now with a volume: that lead is updated and gains a tag, not inserted.
         var inputs = Enumerable.Range(0, BatchSize)
@@ -127,7 +129,7 @@ public abstract class CaptureBatchTests<TDatabase> : IAsyncLifetime
         using var tenant = scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(ib.TenantId);
         var db = scope.ServiceProvider.GetRequiredService<ClientFlowDbContext>();
         var now = TimeProvider.System.GetUtcNow();
-        var fresh = Enumerable.Range(0, ClientFlowDbContext.RowsPerInsert + 5)
+        var fresh = Enumerable.Range(0, db.RowsPerInsert(typeof(Lead)) + 5)
             .Select(i => new Lead { Email = $"fresh{i}@example.com", Source = LeadSource.Api, CreatedAt = now })
             .ToList();
         db.Leads.AddRange(fresh);
