@@ -66,7 +66,7 @@ public abstract partial class ClientFlowDbContext
                 for (var column = 0; column < columns.Count; column++)
                 {
                     var (property, _, mapping) = columns[column];
-                    var value = chunk[row].Property(property.Name).CurrentValue;
+                    var value = chunk[row].CurrentValues[property];
                     command.Parameters.Add(mapping.CreateParameter(command, Placeholder(row, column), value, property.IsNullable));
                 }
             }
