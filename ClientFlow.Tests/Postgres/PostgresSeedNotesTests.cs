@@ -17,4 +17,5 @@ public sealed class PostgresConnectionTestTests : ConnectionTestTests<PostgresTe
 public sealed class PostgresConversionReportTests : Integration.Conversions.ConversionReportTests<PostgresTestDatabase>;
 
 /// <summary>A capture batch's multi-row inserts on PostgreSQL as the app role: the policies check every row, and the triggers fire for each.</summary>
-public sealed class PostgresCaptureBatchTests : Integration.Leads.CaptureBatchTests<PostgresTestDatabase>;
+public sealed class PostgresCaptureBatchTests(AppOnDatabase<PostgresTestDatabase> fixture)
+    : Integration.Leads.CaptureBatchTests<PostgresTestDatabase>(fixture), IClassFixture<AppOnDatabase<PostgresTestDatabase>>;

@@ -75,13 +75,8 @@ public sealed class RestartRecoveryTests : IAsyncLifetime
     public async Task TwoWorkers_AdvancingOneRun_SendOneEmail()
     {
         await using var app = await StartAppAsync();
-        var ib = await app.SeedIbAsync("race@engine.test", "Race IB");
-        var template = await app.CreateTemplateAsync(ib.TenantId, "Once", "Once", "<p>Once</p>");
-        await app.PublishWorkflowAsync(ib.TenantId, "Race", new WorkflowTrigger(TriggerKind.LeadCaptured, null),
-            [new WaitStep(1, WaitUnit.Minutes), new SendEmailStep(template.Id), new AddTagStep("after-send")]);
-        await app.CaptureAsync(ib.TenantId, new LeadInput { Email = "raced@example.com" });
-        await Eventually.HoldsAsync(async () => (await app.RunsOfAsync(ib.TenantId)).SingleOrDefault()?.Status == RunStatus.Waiting, "the run waits");
-        var runId = (await app.RunsOfAsync(ib.TenantId)).Single().Id;
+        var (ib, run) = await RunWaitingAsync(app, "race");
+        var runId = run.Id;
 
         // A crashed worker's job retried while another picks the run up: both advance it at once.
         _clock.Advance(TimeSpan.FromMinutes(2));
@@ -99,13 +94,7 @@ public sealed class RestartRecoveryTests : IAsyncLifetime
     {
         await using var app = await StartAppAsync();
         app.RemoveRecurringSweeps();
-        var ib = await app.SeedIbAsync("backlog@engine.test", "Backlog IB");
-        var template = await app.CreateTemplateAsync(ib.TenantId, "Queued", "Queued", "<p>Queued</p>");
-        await app.PublishWorkflowAsync(ib.TenantId, "Backlog", new WorkflowTrigger(TriggerKind.LeadCaptured, null),
-            [new WaitStep(1, WaitUnit.Minutes), new SendEmailStep(template.Id)]);
-        await app.CaptureAsync(ib.TenantId, new LeadInput { Email = "queued@example.com" });
-        await Eventually.HoldsAsync(async () => (await app.RunsOfAsync(ib.TenantId)).SingleOrDefault()?.Status == RunStatus.Waiting, "the run waits");
-        var waiting = (await app.RunsOfAsync(ib.TenantId)).Single();
+        var (ib, waiting) = await RunWaitingAsync(app, "backlog");
         var queuedJob = waiting.Handoff!.Value;
 
         // The wait is over and its job was handed the run, but sits behind a backlog longer than the lease (its delayed
@@ -125,15 +114,11 @@ public sealed class RestartRecoveryTests : IAsyncLifetime
         Assert.True(swept.DueAt > _clock.GetUtcNow(), "the sweep renews the lease");
 
         // The queued job starts at last, while the sweep's job may be running: the step is taken once between them.
-        await using (var scope = app.Services.CreateAsyncScope())
-        using (scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(ib.TenantId))
-        {
-            await scope.ServiceProvider.GetRequiredService<RunAdvancer>().AdvanceAsync(waiting.Id, queuedJob, TestContext.Current.CancellationToken);
-        }
+        await AdvanceAsync(app, ib.TenantId, waiting.Id, queuedJob);
 
         await Eventually.HoldsAsync(async () => (await app.RunsOfAsync(ib.TenantId)).Single().Status == RunStatus.Completed, "the run completes");
         Assert.Single(await app.MessagesOfAsync(ib.TenantId));
-        Assert.Equal([0, 1], (await app.StepsOfAsync(ib.TenantId, waiting.Id)).Select(s => s.StepIndex).Order());
+        Assert.Equal([0, 1, 2], (await app.StepsOfAsync(ib.TenantId, waiting.Id)).Select(s => s.StepIndex).Order());
         Assert.Equal(0, await app.SweepRunsAsync());
     }
 
@@ -148,13 +133,7 @@ public sealed class RestartRecoveryTests : IAsyncLifetime
             DroppingJobClient.Register(services, job => Volatile.Read(ref dropRunJobs) && job.Type == typeof(RunJob));
         });
         app.RemoveRecurringSweeps();
-        var ib = await app.SeedIbAsync("midstep@engine.test", "Mid-step IB");
-        var template = await app.CreateTemplateAsync(ib.TenantId, "Late", "Late", "<p>Late</p>");
-        await app.PublishWorkflowAsync(ib.TenantId, "Late", new WorkflowTrigger(TriggerKind.LeadCaptured, null),
-            [new WaitStep(1, WaitUnit.Minutes), new SendEmailStep(template.Id), new AddTagStep("after-send")]);
-        await app.CaptureAsync(ib.TenantId, new LeadInput { Email = "late@example.com" });
-        await Eventually.HoldsAsync(async () => (await app.RunsOfAsync(ib.TenantId)).SingleOrDefault()?.Status == RunStatus.Waiting, "the run waits");
-        var waiting = (await app.RunsOfAsync(ib.TenantId)).Single();
+        var (ib, waiting) = await RunWaitingAsync(app, "midstep");
 
         // The wait's job starts long after the wait ended (a backlog), and while its step reads the lead, outside any
         // transaction, the sweep finds the run past its grace and claims it: a new revision, the same hand-off and
@@ -163,11 +142,7 @@ public sealed class RestartRecoveryTests : IAsyncLifetime
         Volatile.Write(ref dropRunJobs, true);
         var claimed = 0;
         midStep.Arm(async () => claimed = await app.SweepRunsAsync());
-        await using (var scope = app.Services.CreateAsyncScope())
-        using (scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(ib.TenantId))
-        {
-            await scope.ServiceProvider.GetRequiredService<RunAdvancer>().AdvanceAsync(waiting.Id, waiting.Handoff, TestContext.Current.CancellationToken);
-        }
+        await AdvanceAsync(app, ib.TenantId, waiting.Id, waiting.Handoff);
 
         // The job's first save lost to the claim, found the run where it was and still its own, and took the step again.
         Assert.Equal(1, claimed);
@@ -196,12 +171,25 @@ public sealed class RestartRecoveryTests : IAsyncLifetime
         }
     }
 
-    private static async Task AdvanceAsync(ClientFlowAppFactory app, Guid tenantId, Guid runId)
+    /// <summary>An IB whose workflow waits a minute, sends an email and adds a tag, and one lead's run waiting at the wait.</summary>
+    private static async Task<(SeededIb Ib, WorkflowRun Run)> RunWaitingAsync(ClientFlowAppFactory app, string name)
+    {
+        var ib = await app.SeedIbAsync($"{name}@engine.test", $"{name} IB");
+        var template = await app.CreateTemplateAsync(ib.TenantId, name, name, $"<p>{name}</p>");
+        await app.PublishWorkflowAsync(ib.TenantId, name, new WorkflowTrigger(TriggerKind.LeadCaptured, null),
+            [new WaitStep(1, WaitUnit.Minutes), new SendEmailStep(template.Id), new AddTagStep("after-send")]);
+        await app.CaptureAsync(ib.TenantId, new LeadInput { Email = $"{name}@example.com" });
+        await Eventually.HoldsAsync(async () => (await app.RunsOfAsync(ib.TenantId)).SingleOrDefault()?.Status == RunStatus.Waiting, "the run waits");
+        return (ib, (await app.RunsOfAsync(ib.TenantId)).Single());
+    }
+
+    /// <summary>Advances the run as a job holding <paramref name="handoff"/> would (null: a caller that is not a handed-out job).</summary>
+    private static async Task AdvanceAsync(ClientFlowAppFactory app, Guid tenantId, Guid runId, Guid? handoff = null)
     {
         await using var scope = app.Services.CreateAsyncScope();
         using (scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(tenantId))
         {
-            await scope.ServiceProvider.GetRequiredService<RunAdvancer>().AdvanceAsync(runId, null, TestContext.Current.CancellationToken);
+            await scope.ServiceProvider.GetRequiredService<RunAdvancer>().AdvanceAsync(runId, handoff, TestContext.Current.CancellationToken);
         }
     }
 

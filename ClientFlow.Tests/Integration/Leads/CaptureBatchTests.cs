@@ -12,31 +12,17 @@ using Microsoft.Extensions.DependencyInjection;
 namespace ClientFlow.Tests.Integration.Leads;
 
 /// <summary>
-/// A capture batch writes its new rows a hundred to a statement (<see cref="ClientFlowDbContext.InsertAddedAsync"/>):
+/// A capture batch writes its new rows several to a statement (<see cref="ClientFlowDbContext.InsertAddedAsync"/>):
 /// each row must come back exactly as <c>SaveChanges</c> would have stored it, with the triggers it fires (counters,
 /// search) fired once per row, and a failure must roll the batch back whole as a <see cref="DbUpdateException"/>.
 /// </summary>
-public abstract class CaptureBatchTests<TDatabase> : IAsyncLifetime
+public abstract class CaptureBatchTests<TDatabase>(AppOnDatabase<TDatabase> fixture)
     where TDatabase : TestDatabase, new()
 {
     /// <summary>Leads in the batch: several full statements and a shorter one, on either database (checked below).</summary>
     private const int BatchSize = 237;
 
-    private readonly TDatabase _database = new();
-    private ClientFlowAppFactory _app = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        await _database.InitializeAsync();
-        _app = new ClientFlowAppFactory(_database);
-        await _app.StartAsync();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _app.DisposeAsync();
-        await _database.DisposeAsync();
-    }
+    private readonly ClientFlowAppFactory _app = fixture.App;
 
     [Fact]
     public async Task ABatchOfSeveralStatements_StoresEveryRowWithItsTagsRunAndSync_AndFiresEachRowsTriggers()
@@ -147,4 +133,5 @@ public abstract class CaptureBatchTests<TDatabase> : IAsyncLifetime
     }
 }
 
-public sealed class SqliteCaptureBatchTests : CaptureBatchTests<SqliteTestDatabase>;
+public sealed class SqliteCaptureBatchTests(AppOnDatabase<SqliteTestDatabase> fixture)
+    : CaptureBatchTests<SqliteTestDatabase>(fixture), IClassFixture<AppOnDatabase<SqliteTestDatabase>>;
