@@ -16,7 +16,7 @@ public abstract partial class ClientFlowDbContext
     private protected virtual int ParametersPerInsert => 2_000;
 
     /// <summary>Rows per statement of <see cref="InsertAddedAsync"/> for an entity type.</summary>
-    internal int RowsPerInsert(Type type) => Math.Max(1, ParametersPerInsert / InsertColumns(Model.FindEntityType(type)!).Count);
+    internal int RowsPerInsert(Type type) => RowsPerStatement(InsertColumns(Model.FindEntityType(type)!).Count);
 
     /// <summary>
     /// Writes the added entities of <paramref name="types"/> (in that order: parents first) with multi-row INSERTs of
@@ -55,10 +55,9 @@ public abstract partial class ClientFlowDbContext
 
     private async Task InsertAsync(IEntityType entityType, List<EntityEntry> entries, DbTransaction transaction, CancellationToken cancellationToken)
     {
-        var table = StoreObjectIdentifier.Table(entityType.GetTableName()!, entityType.GetSchema());
         var columns = InsertColumns(entityType);
         var connection = Database.GetDbConnection();
-        foreach (var chunk in entries.Chunk(Math.Max(1, ParametersPerInsert / columns.Count)))
+        foreach (var chunk in entries.Chunk(RowsPerStatement(columns.Count)))
         {
             await using var command = Command(chunk.Length);
             for (var row = 0; row < chunk.Length; row++)
@@ -83,7 +82,7 @@ public abstract partial class ClientFlowDbContext
 
         DbCommand Command(int rows)
         {
-            var sql = new StringBuilder("INSERT INTO \"").Append(table.Name).Append("\" (")
+            var sql = new StringBuilder("INSERT INTO \"").Append(entityType.GetTableName()).Append("\" (")
                 .AppendJoin(", ", columns.Select(c => $"\"{c.Column}\"")).Append(") VALUES ");
             for (var row = 0; row < rows; row++)
             {
@@ -99,6 +98,8 @@ public abstract partial class ClientFlowDbContext
 
         string Placeholder(int row, int column) => $"@p{(row * columns.Count) + column}";
     }
+
+    private int RowsPerStatement(int columns) => Math.Max(1, ParametersPerInsert / columns);
 
     /// <summary>The entity's properties stored in its table, with their columns and type mappings.</summary>
     private static List<(IProperty Property, string Column, RelationalTypeMapping Mapping)> InsertColumns(IEntityType entityType)

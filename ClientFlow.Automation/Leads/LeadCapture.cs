@@ -145,7 +145,7 @@ public sealed class LeadCapture(
             db.OutboundOperations.AddRange(outboxRows);
             try
             {
-                // The new rows go in a hundred to a statement (an import batch adds thousands); SaveChanges writes the rest.
+                // The new rows go in several to a statement (an import batch adds thousands); SaveChanges writes the rest.
                 await db.InsertAddedAsync(CapturedRows, cancellationToken);
                 await db.SaveChangesAsync(cancellationToken);
                 await ReleaseUnusedClaimsAsync(tenantId, claimedNow.Where(e => !existing.ContainsKey(e)), cancellationToken);
