@@ -12,6 +12,7 @@ using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
 
 namespace ClientFlow.Automation.Data;
 
@@ -159,5 +160,20 @@ public abstract partial class ClientFlowDbContext : IdentityDbContext<ClientFlow
         PinIdentityKeyLengths(builder);
         builder.ApplyConfigurationsFromAssembly(typeof(ClientFlowDbContext).Assembly);
         ApplyTenantIsolation(builder);
+        GenerateTimeOrderedKeys(builder);
+    }
+
+    /// <summary>Every key EF generates for a new row is a <see cref="Version7GuidValueGenerator"/> key, on both providers.</summary>
+    private static void GenerateTimeOrderedKeys(ModelBuilder builder)
+    {
+        var keys = builder.Model.GetEntityTypes()
+            .Select(t => t.FindPrimaryKey())
+            .Where(k => k is { Properties: [{ ClrType: var type, ValueGenerated: ValueGenerated.OnAdd }] } && type == typeof(Guid))
+            .Select(k => k!.Properties[0])
+            .ToList();
+        foreach (var key in keys)
+        {
+            builder.Entity(key.DeclaringType.ClrType).Property(key.Name).HasValueGenerator<Version7GuidValueGenerator>();
+        }
     }
 }
