@@ -34,6 +34,7 @@ public abstract partial class ClientFlowDbContext
     {
         var transaction = Database.CurrentTransaction?.GetDbTransaction()
             ?? throw new InvalidOperationException("Rows inserted together are inserted inside the caller's transaction.");
+        using var detected = DetectChangesOnce();
         EnforceTenantOnWrites();
         var added = ChangeTracker.Entries().Where(e => e.State == EntityState.Added).ToLookup(e => e.Metadata.ClrType);
         var written = new List<EntityEntry>();

@@ -31,14 +31,33 @@ public abstract partial class ClientFlowDbContext
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
+        using var detected = DetectChangesOnce();
         EnforceTenantOnWrites();
         return base.SaveChanges(acceptAllChangesOnSuccess);
     }
 
-    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
+        using var detected = DetectChangesOnce();
         EnforceTenantOnWrites();
-        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    /// <summary>
+    /// Detects changes once for a write, where the tenant check's read of the tracker and EF's own save would each detect
+    /// them again: a pass over every tracked entity, thousands in an import batch. Until disposed, automatic detection is
+    /// off; the tenant check changes entities only through their entries, which need no detection.
+    /// </summary>
+    private IDisposable DetectChangesOnce()
+    {
+        if (!ChangeTracker.AutoDetectChangesEnabled)
+        {
+            return NoDetectionToRestore.Instance;
+        }
+
+        ChangeTracker.DetectChanges();
+        ChangeTracker.AutoDetectChangesEnabled = false;
+        return new DetectionRestore(ChangeTracker);
     }
 
     private void ApplyTenantIsolation(ModelBuilder builder)
@@ -66,7 +85,8 @@ public abstract partial class ClientFlowDbContext
 
     private void EnforceTenantOnWrites()
     {
-        foreach (var entry in ChangeTracker.Entries<ITenantOwned>())
+        // A list: setting a tenant that is part of a key re-keys the tracker, which an open enumeration would refuse.
+        foreach (var entry in ChangeTracker.Entries<ITenantOwned>().ToList())
         {
             if (entry.State is EntityState.Unchanged or EntityState.Detached)
             {
@@ -84,7 +104,11 @@ public abstract partial class ClientFlowDbContext
             {
                 if (entry.Entity.TenantId == Guid.Empty)
                 {
-                    entry.Entity.TenantId = current;
+                    // Through the entry, so the tracker needs no detection pass to see it: an added entity's original
+                    // value is its value, or the entity, once saved, would look changed to another tenant.
+                    var tenant = entry.Property(nameof(ITenantOwned.TenantId));
+                    tenant.CurrentValue = current;
+                    tenant.OriginalValue = current;
                 }
                 else if (entry.Entity.TenantId != current)
                 {
@@ -108,5 +132,19 @@ public abstract partial class ClientFlowDbContext
     private sealed class CrossTenantExit(ClientFlowDbContext db) : IDisposable
     {
         public void Dispose() => db.IsReadingAcrossTenants = false;
+    }
+
+    private sealed class DetectionRestore(ChangeTracker tracker) : IDisposable
+    {
+        public void Dispose() => tracker.AutoDetectChangesEnabled = true;
+    }
+
+    private sealed class NoDetectionToRestore : IDisposable
+    {
+        public static readonly NoDetectionToRestore Instance = new();
+
+        public void Dispose()
+        {
+        }
     }
 }

@@ -87,6 +87,9 @@ public abstract class CaptureBatchTests<TDatabase>(AppOnDatabase<TDatabase> fixt
             await db.CountersAsync(TestContext.Current.CancellationToken),
             await db.LeadsMatching("Person 123").Select(l => l.Email).ToListAsync(TestContext.Current.CancellationToken)));
 
+        // Every generated key orders by creation time (UUID version 7), so the batch appends to its key indexes.
+        Assert.All(leads.Values.SelectMany(l => l.Tags.Select(t => t.Id).Append(l.Id)).Concat(runs.Select(r => r.Id)).Concat(outbox.Select(o => o.Id)), id => Assert.Equal(7, id.Version));
+
         // One run per new lead (and the earlier lead's own), each pointing at its lead and leased to its first job.
         Assert.Equal(BatchSize + 1, runs.Count);
         Assert.Equal(leads.Values.Select(l => l.Id).Order(), runs.Select(r => r.LeadId).Order());
@@ -130,6 +133,43 @@ public abstract class CaptureBatchTests<TDatabase>(AppOnDatabase<TDatabase> fixt
         Assert.All(fresh, l => Assert.Equal(EntityState.Added, db.Entry(l).State));
         db.ChangeTracker.Clear();
         Assert.Equal(["taken@example.com"], await db.Leads.Select(l => l.Email).ToListAsync(TestContext.Current.CancellationToken));
+    }
+    [Fact]
+    public async Task RowsChangedAfterTheyWereAdded_AndAgainAfterTheyWereSaved_AreStoredAsTheTenantsOwn()
+    {
+        var ib = await _app.SeedIbAsync("tracked@capture.test", "Tracked IB");
+        var cancellationToken = TestContext.Current.CancellationToken;
+        await using var scope = _app.Services.CreateAsyncScope();
+        using var tenant = scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(ib.TenantId);
+        var db = scope.ServiceProvider.GetRequiredService<ClientFlowDbContext>();
+        var now = TimeProvider.System.GetUtcNow();
+
+        // Changed on the object after it was added, not through the tracker: the save still sees the change.
+        var saved = new Lead { Email = "saved@example.com", Name = "First", Source = LeadSource.Api, CreatedAt = now };
+        db.Leads.Add(saved);
+        saved.Name = "Second";
+        await db.SaveChangesAsync(cancellationToken);
+
+        var together = new Lead { Email = "together@example.com", Source = LeadSource.Api, CreatedAt = now };
+        db.Leads.Add(together);
+        together.Name = "Added";
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            await db.InsertAddedAsync([typeof(Lead)], cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        // Both were given the tenant on their first save; changed again, each is an update of the tenant's own lead.
+        saved.Phone = "+44 20 7946 0000";
+        together.Name = "Changed";
+        await db.SaveChangesAsync(cancellationToken);
+
+        Assert.True(db.ChangeTracker.AutoDetectChangesEnabled);
+        var stored = (await _app.LeadsOfAsync(ib.TenantId)).ToDictionary(l => l.Email);
+        Assert.Equal(("Second", "+44 20 7946 0000"), (stored["saved@example.com"].Name, stored["saved@example.com"].Phone));
+        Assert.Equal("Changed", stored["together@example.com"].Name);
+        Assert.All(stored.Values, l => Assert.Equal(ib.TenantId, l.TenantId));
     }
 }
 
