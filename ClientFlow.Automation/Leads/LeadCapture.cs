@@ -51,10 +51,13 @@ public sealed class LeadCapture(
     /// instead of one job each. <paramref name="tagsOf"/> gives an input the tags it arrives with instead of the
     /// capture tags (a Systeme.io contact comes with its own). Each new lead keeps its consent evidence: the input's
     /// <see cref="LeadInput.Consent"/> and <paramref name="origin"/>; a lead that fills in the hosted form again renews it.
+    /// <paramref name="beforeCommit"/> sees the results inside the transaction: what it changes in the context commits
+    /// with the leads (an import's progress).
     /// </summary>
     public async Task<IReadOnlyList<CaptureResult>> CaptureValidAsync(
         Guid tenantId, IReadOnlyList<LeadInput> inputs, LeadSource source, bool syncNow, CancellationToken cancellationToken,
-        Func<LeadInput, IReadOnlyList<string>>? tagsOf = null, CaptureOrigin? origin = null)
+        Func<LeadInput, IReadOnlyList<string>>? tagsOf = null, CaptureOrigin? origin = null,
+        Action<IReadOnlyList<CaptureResult>>? beforeCommit = null)
     {
         origin ??= CaptureOrigin.None;
         using var scope = tenantScope.Enter(tenantId);
@@ -143,6 +146,7 @@ public sealed class LeadCapture(
             }
 
             db.OutboundOperations.AddRange(outboxRows);
+            beforeCommit?.Invoke(results);
             try
             {
                 // The new rows go in several to a statement (an import batch adds thousands); SaveChanges writes the rest.

@@ -77,31 +77,42 @@ public sealed class LeadImporter(ClientFlowDbContext db, LeadCapture capture, Cl
             }
         }
 
+        import.ProcessedRows += batch.Count;
         if (valid.Count > 0)
         {
-            var results = await capture.CaptureValidAsync(import.TenantId, valid.Select(v => v.Input).ToList(), LeadSource.Import, syncNow: false, cancellationToken, origin: new CaptureOrigin(ImportId: import.Id));
-            for (var i = 0; i < results.Count; i++)
-            {
-                switch (results[i].Status)
-                {
-                    case CaptureStatus.Created:
-                        import.ImportedRows++;
-                        break;
-                    case CaptureStatus.Existing:
-                        import.ExistingRows++;
-                        break;
-                    default:
-                        Reject(import, valid[i].Line, valid[i].Input.Email, results[i].Refusal!);
-                        break;
-                }
-            }
+            // The batch's counts and rejections commit with its leads: a job resumed after a crash skips exactly the
+            // rows stored, and the batch costs one transaction.
+            await capture.CaptureValidAsync(
+                import.TenantId, valid.Select(v => v.Input).ToList(), LeadSource.Import, syncNow: false, cancellationToken,
+                origin: new CaptureOrigin(ImportId: import.Id), beforeCommit: results => Count(import, valid, results));
+        }
+        else
+        {
+            await db.SaveChangesAsync(cancellationToken);
         }
 
-        import.ProcessedRows += batch.Count;
-        await db.SaveChangesAsync(cancellationToken);
         metrics.RecordImportRows(import.ImportedRows - imported, import.ExistingRows - existing, import.RejectedRows - rejected);
         db.ChangeTracker.Clear();
         db.Attach(import);
+    }
+
+    private void Count(LeadImport import, List<(int Line, LeadInput Input)> valid, IReadOnlyList<CaptureResult> results)
+    {
+        for (var i = 0; i < results.Count; i++)
+        {
+            switch (results[i].Status)
+            {
+                case CaptureStatus.Created:
+                    import.ImportedRows++;
+                    break;
+                case CaptureStatus.Existing:
+                    import.ExistingRows++;
+                    break;
+                default:
+                    Reject(import, valid[i].Line, valid[i].Input.Email, results[i].Refusal!);
+                    break;
+            }
+        }
     }
 
     private void Reject(LeadImport import, int line, string? email, string reason)

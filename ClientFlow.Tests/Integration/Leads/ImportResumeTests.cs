@@ -1,0 +1,101 @@
+using System.Data.Common;
+using System.Text;
+using ClientFlow.Automation.Data;
+using ClientFlow.Automation.Leads.Import;
+using ClientFlow.Automation.Tenancy;
+using ClientFlow.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ClientFlow.Tests.Integration.Leads;
+
+/// <summary>
+/// An import job that stops mid-file resumes where its stored progress says. That is exact only if a batch's progress
+/// commits with the batch's leads: progress saved after them could be lost while the leads stay, and the job run again
+/// would count those rows as leads that already existed.
+/// </summary>
+public sealed class ImportResumeTests : IAsyncLifetime
+{
+    private readonly SqliteTestDatabase _database = new();
+    private readonly FailingProgressWrite _failure = new();
+    private ClientFlowAppFactory _app = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        await _database.InitializeAsync();
+        _app = new ClientFlowAppFactory(_database, configureServices: services =>
+            services.ConfigureDbContext<SqliteClientFlowDbContext>(o => o.AddInterceptors(_failure)));
+        await _app.StartAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        await _database.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task ABatchWhoseProgressFailsToSave_KeepsNoneOfItsLeads_SoTheJobRunAgainImportsEachRowOnce()
+    {
+        var ib = await _app.SeedIbAsync("resume@import.test", "Resume IB");
+        await _app.SetMaxLeadsAsync(ib.TenantId, 10_000);
+        const int rows = LeadImporter.BatchSize + 500;
+        var csv = "email,name\n" + string.Join('\n', Enumerable.Range(0, rows).Select(i => $"resume{i}@example.com,Person {i}"));
+        var importId = await _app.AsTenantAsync(ib.TenantId, async db =>
+        {
+            var import = new LeadImport { FileName = "resume.csv", Content = Encoding.UTF8.GetBytes(csv), CreatedAt = TimeProvider.System.GetUtcNow() };
+            db.LeadImports.Add(import);
+            await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+            return import.Id;
+        });
+
+        // The import's first write marks it running; its second is the first batch's progress, which fails.
+        _failure.FailWrite(2);
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => RunImportAsync(ib.TenantId, importId));
+        Assert.Contains(FailingProgressWrite.Message, error.ToString(), StringComparison.Ordinal);
+        var stopped = await ImportAsync(ib.TenantId, importId);
+        Assert.Equal((LeadImportStatus.Running, 0, 0), (stopped.Status, stopped.ProcessedRows, stopped.ImportedRows));
+        Assert.Empty(await _app.LeadsOfAsync(ib.TenantId));
+
+        // Run again (as Hangfire retries the job): every row is imported once, none counted as already there.
+        await RunImportAsync(ib.TenantId, importId);
+        var done = await ImportAsync(ib.TenantId, importId);
+        Assert.Equal((LeadImportStatus.Completed, rows, rows, 0, 0), (done.Status, done.ProcessedRows, done.ImportedRows, done.ExistingRows, done.RejectedRows));
+        Assert.Equal(rows, (await _app.LeadsOfAsync(ib.TenantId)).Count);
+    }
+
+    private async Task RunImportAsync(Guid tenantId, Guid importId)
+    {
+        await using var scope = _app.Services.CreateAsyncScope();
+        using (scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(tenantId))
+        {
+            await scope.ServiceProvider.GetRequiredService<LeadImporter>().RunAsync(importId, TestContext.Current.CancellationToken);
+        }
+    }
+
+    private Task<LeadImport> ImportAsync(Guid tenantId, Guid importId) =>
+        _app.AsTenantAsync(tenantId, db => db.LeadImports.AsNoTracking().SingleAsync(i => i.Id == importId, TestContext.Current.CancellationToken));
+
+    /// <summary>Fails the import row's n-th update from the moment it is armed.</summary>
+    private sealed class FailingProgressWrite : DbCommandInterceptor
+    {
+        public const string Message = "The import's progress could not be saved (injected by the test).";
+
+        private int _writesToFail;
+
+        public void FailWrite(int ordinal) => Volatile.Write(ref _writesToFail, ordinal);
+
+        public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(
+            DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+        {
+            if (command.CommandText.Contains("UPDATE \"LeadImports\"", StringComparison.Ordinal) && Volatile.Read(ref _writesToFail) > 0
+                && Interlocked.Decrement(ref _writesToFail) == 0)
+            {
+                throw new InvalidOperationException(Message);
+            }
+
+            return ValueTask.FromResult(result);
+        }
+    }
+}
