@@ -1,3 +1,4 @@
+using System.Globalization;
 using ClientFlow.Automation.Data;
 using ClientFlow.Automation.Jobs;
 using Hangfire;
@@ -31,7 +32,10 @@ public static class HangfireHosting
         services.AddHangfire(config => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
-            .UseRecommendedSerializerSettings());
+            .UseRecommendedSerializerSettings()
+            // Jobs run in the app's culture, and a job stores its creator's culture only where that differs: not two
+            // parameters on each of the 100,000 waits an import schedules, which the in-memory storage holds until due.
+            .UseDefaultCulture(CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture, captureDefault: false));
 
         services.AddHangfireServer(options =>
         {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using ClientFlow.Automation.Engine;
 using ClientFlow.Automation.Jobs;
 using ClientFlow.Automation.Leads;
@@ -101,6 +102,36 @@ public sealed class DelayedJobTests(RealClockApp fixture) : IClassFixture<RealCl
             .ToList();
         var live = Assert.Single(waitingForTheDay);
         Assert.Equal(parked.Handoff, (Guid)live.Value.Job.Args[2]);
+    }
+
+    [Fact]
+    public async Task AWaitsJob_StoresNoCultureOfItsOwn_WhileAJobCreatedInAnotherCultureKeepsIt()
+    {
+        var ib = await App.SeedIbAsync("culture@delayed.test", "Culture IB");
+        await App.PublishWorkflowAsync(ib.TenantId, "Day wait", new WorkflowTrigger(TriggerKind.LeadCaptured, null), [new WaitStep(1, WaitUnit.Days), new AddTagStep("later")]);
+        await App.CaptureAsync(ib.TenantId, new LeadInput { Email = "culture@example.com" });
+        await Eventually.HoldsAsync(async () => (await App.RunsOfAsync(ib.TenantId)).SingleOrDefault()?.Status == RunStatus.Waiting, "the run waits");
+        var run = Assert.Single(await App.RunsOfAsync(ib.TenantId));
+
+        // Created in another culture (a request's, say): that culture is stored, so the job still runs in it.
+        var storage = App.Services.GetRequiredService<JobStorage>();
+        string french;
+        var appCulture = CultureInfo.CurrentCulture;
+        CultureInfo.CurrentCulture = CultureInfo.GetCultureInfo("fr-FR");
+        try
+        {
+            french = App.Services.GetRequiredService<IBackgroundJobClient>().Schedule<RunJob>(j => j.RunAsync(ib.TenantId, run.Id, Guid.NewGuid(), "in French", CancellationToken.None), TimeSpan.FromDays(1));
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = appCulture;
+        }
+
+        // The wait's own job, created in the app's culture, stores none: one of 100,000 an import schedules.
+        var wait = Assert.Single(storage.GetMonitoringApi().ScheduledJobs(0, 1000), j => j.Value.Job.Type == typeof(RunJob) && (Guid)j.Value.Job.Args[1] == run.Id && j.Key != french);
+        using var connection = storage.GetConnection();
+        Assert.Null(connection.GetJobParameter(wait.Key, "CurrentCulture"));
+        Assert.Equal("\"fr-FR\"", connection.GetJobParameter(french, "CurrentCulture"));
     }
 
     /// <summary>Moves a waiting run's due time to <paramref name="dueAt"/> as a new hand-off, which it returns.</summary>
