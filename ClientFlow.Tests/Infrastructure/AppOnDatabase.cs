@@ -1,7 +1,12 @@
+using Microsoft.Extensions.DependencyInjection;
+
 namespace ClientFlow.Tests.Infrastructure;
 
-/// <summary>A class fixture: the real app on a database of its own, a SQLite file or a PostgreSQL database (as the app role).</summary>
-public sealed class AppOnDatabase<TDatabase> : IAsyncLifetime
+/// <summary>
+/// A class fixture: the real app on a database of its own, a SQLite file or a PostgreSQL database (as the app role). A
+/// fixture of its own derives from it to change the app's services (<see cref="ConfigureServices"/>).
+/// </summary>
+public class AppOnDatabase<TDatabase> : IAsyncLifetime
     where TDatabase : TestDatabase, new()
 {
     private readonly TDatabase _database = new();
@@ -11,7 +16,7 @@ public sealed class AppOnDatabase<TDatabase> : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         await _database.InitializeAsync();
-        App = new ClientFlowAppFactory(_database);
+        App = new ClientFlowAppFactory(_database, configureServices: ConfigureServices);
         await App.StartAsync();
     }
 
@@ -19,5 +24,11 @@ public sealed class AppOnDatabase<TDatabase> : IAsyncLifetime
     {
         await App.DisposeAsync();
         await _database.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Changes the app's services before it starts; the plain fixture changes none.</summary>
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
     }
 }

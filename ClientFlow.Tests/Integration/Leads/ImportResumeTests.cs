@@ -15,25 +15,9 @@ namespace ClientFlow.Tests.Integration.Leads;
 /// commits with the batch's leads: progress saved after them could be lost while the leads stay, and the job run again
 /// would count those rows as leads that already existed.
 /// </summary>
-public sealed class ImportResumeTests : IAsyncLifetime
+public sealed class ImportResumeTests(ImportResumeTests.App fixture) : IClassFixture<ImportResumeTests.App>
 {
-    private readonly SqliteTestDatabase _database = new();
-    private readonly FailingProgressWrite _failure = new();
-    private ClientFlowAppFactory _app = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        await _database.InitializeAsync();
-        _app = new ClientFlowAppFactory(_database, configureServices: services =>
-            services.ConfigureDbContext<SqliteClientFlowDbContext>(o => o.AddInterceptors(_failure)));
-        await _app.StartAsync();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _app.DisposeAsync();
-        await _database.DisposeAsync();
-    }
+    private readonly ClientFlowAppFactory _app = fixture.App;
 
     [Fact]
     public async Task ABatchWhoseProgressFailsToSave_KeepsNoneOfItsLeads_SoTheJobRunAgainImportsEachRowOnce()
@@ -51,7 +35,7 @@ public sealed class ImportResumeTests : IAsyncLifetime
         });
 
         // The import's first write marks it running; its second is the first batch's progress, which fails.
-        _failure.FailWrite(2);
+        fixture.Failure.FailWrite(2);
         var error = await Assert.ThrowsAnyAsync<Exception>(() => RunImportAsync(ib.TenantId, importId));
         Assert.Contains(FailingProgressWrite.Message, error.ToString(), StringComparison.Ordinal);
         var stopped = await ImportAsync(ib.TenantId, importId);
@@ -77,8 +61,17 @@ public sealed class ImportResumeTests : IAsyncLifetime
     private Task<LeadImport> ImportAsync(Guid tenantId, Guid importId) =>
         _app.AsTenantAsync(tenantId, db => db.LeadImports.AsNoTracking().SingleAsync(i => i.Id == importId, TestContext.Current.CancellationToken));
 
+    /// <summary>The app on a SQLite file of its own, with a command interceptor that can fail the import's progress write.</summary>
+    public sealed class App : AppOnDatabase<SqliteTestDatabase>
+    {
+        public FailingProgressWrite Failure { get; } = new();
+
+        protected override void ConfigureServices(IServiceCollection services) =>
+            services.ConfigureDbContext<SqliteClientFlowDbContext>(o => o.AddInterceptors(Failure));
+    }
+
     /// <summary>Fails the import row's n-th update from the moment it is armed.</summary>
-    private sealed class FailingProgressWrite : DbCommandInterceptor
+    public sealed class FailingProgressWrite : DbCommandInterceptor
     {
         public const string Message = "The import's progress could not be saved (injected by the test).";
 
