@@ -146,9 +146,9 @@ public sealed class LeadCapture(
             }
 
             db.OutboundOperations.AddRange(outboxRows);
-            beforeCommit?.Invoke(results);
             try
             {
+                beforeCommit?.Invoke(results);
                 // The new rows go in several to a statement (an import batch adds thousands); SaveChanges writes the rest.
                 await db.InsertAddedAsync(CapturedRows, cancellationToken);
                 await db.SaveChangesAsync(cancellationToken);
