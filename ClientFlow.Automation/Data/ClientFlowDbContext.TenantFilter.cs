@@ -46,13 +46,14 @@ public abstract partial class ClientFlowDbContext
     /// <summary>
     /// Detects changes once for a write, where the tenant check's read of the tracker and EF's own save would each detect
     /// them again: a pass over every tracked entity, thousands in an import batch. Until disposed, automatic detection is
-    /// off; the tenant check changes entities only through their entries, which need no detection.
+    /// off (null when it already was: nothing to restore); the tenant check changes entities only through their entries,
+    /// which need no detection.
     /// </summary>
-    private IDisposable DetectChangesOnce()
+    private DetectionRestore? DetectChangesOnce()
     {
         if (!ChangeTracker.AutoDetectChangesEnabled)
         {
-            return NoDetectionToRestore.Instance;
+            return null;
         }
 
         ChangeTracker.DetectChanges();
@@ -86,13 +87,9 @@ public abstract partial class ClientFlowDbContext
     private void EnforceTenantOnWrites()
     {
         // A list: setting a tenant that is part of a key re-keys the tracker, which an open enumeration would refuse.
-        foreach (var entry in ChangeTracker.Entries<ITenantOwned>().ToList())
+        var writes = ChangeTracker.Entries<ITenantOwned>().Where(e => e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted).ToList();
+        foreach (var entry in writes)
         {
-            if (entry.State is EntityState.Unchanged or EntityState.Detached)
-            {
-                continue;
-            }
-
             var current = CurrentTenantId
                 ?? throw new TenantIsolationException($"Cannot write {entry.Metadata.DisplayName()} without a tenant in scope.");
             if (_tenantContext is TenantScope { IsReadOnly: true })
@@ -137,14 +134,5 @@ public abstract partial class ClientFlowDbContext
     private sealed class DetectionRestore(ChangeTracker tracker) : IDisposable
     {
         public void Dispose() => tracker.AutoDetectChangesEnabled = true;
-    }
-
-    private sealed class NoDetectionToRestore : IDisposable
-    {
-        public static readonly NoDetectionToRestore Instance = new();
-
-        public void Dispose()
-        {
-        }
     }
 }
