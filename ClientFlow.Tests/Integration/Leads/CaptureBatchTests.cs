@@ -134,6 +134,7 @@ public abstract class CaptureBatchTests<TDatabase>(AppOnDatabase<TDatabase> fixt
         db.ChangeTracker.Clear();
         Assert.Equal(["taken@example.com"], await db.Leads.Select(l => l.Email).ToListAsync(TestContext.Current.CancellationToken));
     }
+
     [Fact]
     public async Task RowsChangedAfterTheyWereAdded_AndAgainAfterTheyWereSaved_AreStoredAsTheTenantsOwn()
     {
