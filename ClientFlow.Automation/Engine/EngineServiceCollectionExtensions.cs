@@ -11,6 +11,8 @@ public static class EngineServiceCollectionExtensions
         services.AddOptions<EngineOptions>().BindConfiguration(EngineOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddScoped<IRunScheduler, HangfireRunScheduler>();
         services.AddSingleton<WorkflowPrograms>();
+        services.AddSingleton<WakeTimes>();
+        services.AddScoped<DueRuns>();
         services.AddScoped<AfterCommit>();
         services.AddScoped<Enrolments>();
         services.AddScoped<StepExecutor>();
@@ -19,6 +21,7 @@ public static class EngineServiceCollectionExtensions
         services.AddScoped<EngagementWake>();
         services.AddScoped<RunJob>();
         services.AddScoped<RunBatchJob>();
+        services.AddScoped<WakeJob>();
         services.AddScoped<ResumeRunsJob>();
         services.AddScoped<EngineSweepJob>();
         return services;

@@ -52,6 +52,43 @@ public sealed partial class RunAdvancer(
         }
     }
 
+    /// <summary>
+    /// Advances runs of the current tenant handed out together (started together, or claimed together when their waits
+    /// ended), each as the holder of its own hand-off, on one connection. A run whose step throws is handed to a job of
+    /// its own (retried and visible in /hangfire) and the rest go on.
+    /// </summary>
+    public async Task AdvanceEachAsync(Guid tenantId, IReadOnlyList<(Guid RunId, Guid Handoff)> runs, string description, CancellationToken cancellationToken)
+    {
+        if (runs.Count == 0)
+        {
+            return;
+        }
+
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            foreach (var (runId, handoff) in runs)
+            {
+                using (logger.BeginScope(new Dictionary<string, object> { ["TenantId"] = tenantId, ["RunId"] = runId }))
+                {
+                    try
+                    {
+                        await StepAsync(runId, handoff, cancellationToken);
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    {
+                        LogHandedToOwnJob(ex, runId);
+                        scheduler.Enqueue(tenantId, runId, handoff, description);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
     private async Task StepAsync(Guid runId, Guid? handoff, CancellationToken cancellationToken)
     {
         var tenantId = Guid.Empty;
@@ -81,8 +118,8 @@ public sealed partial class RunAdvancer(
 
             if (run.Status == RunStatus.Waiting && run.DueAt > now)
             {
-                // Never early: the run's own job, fired before its time (clock skew), waits again as the same hand-off.
-                scheduler.Schedule(run.TenantId, run.Id, held.Value, await DescribeAsync(workflow, program, run.NextStep, cancellationToken), run.DueAt);
+                // Never early: a job handed the run before its time (clock skew) leaves it to the wake at its time.
+                scheduler.ScheduleWake(run.TenantId, run.DueAt, await DescribeAsync(workflow, program, run.NextStep, cancellationToken));
                 return;
             }
 
@@ -138,7 +175,8 @@ public sealed partial class RunAdvancer(
 
                 if (run.Status == RunStatus.Waiting)
                 {
-                    // The wait's delayed job is a new hand-off: any other job still around for this run is stale.
+                    // A wait is a new hand-off (the wake's claim takes the run under its own): any job still around for
+                    // this run is stale.
                     run.Handoff = Guid.NewGuid();
                 }
 
@@ -178,7 +216,7 @@ public sealed partial class RunAdvancer(
 
             if (run.Status == RunStatus.Waiting)
             {
-                scheduler.Schedule(run.TenantId, run.Id, run.Handoff!.Value, await DescribeAsync(workflow, program, run.NextStep, cancellationToken), run.DueAt);
+                scheduler.ScheduleWake(run.TenantId, run.DueAt, await DescribeAsync(workflow, program, run.NextStep, cancellationToken));
                 return;
             }
 
@@ -252,6 +290,9 @@ public sealed partial class RunAdvancer(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} step {StepIndex}: {Outcome}")]
     private partial void LogStep(Guid runId, int stepIndex, string outcome);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} failed in a batch and was handed to a job of its own")]
+    private partial void LogHandedToOwnJob(Exception exception, Guid runId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId}: this job's hand-off was superseded by a newer job; stopping")]
     private partial void LogSuperseded(Guid runId);

@@ -44,10 +44,11 @@ public sealed class WorkflowRun : ITenantOwned
     public DateTimeOffset? FinishedAt { get; set; }
 
     /// <summary>
-    /// The one job entitled to advance the run. Every hand-off to a job (enrolment, a wait, a wake, ON, the
-    /// sweep) writes a new value and gives it to that job; a job holding an older one (an early or duplicate
-    /// delayed job, a job the sweep replaced) does nothing and schedules nothing, so a run has at most one
-    /// live job chain.
+    /// The one job entitled to advance the run. Every hand-off to a job (enrolment, the claim of a wake when the
+    /// run's wait ends, an open or click, ON, the sweep) writes a new value and gives it to that job; a job holding
+    /// an older one (a duplicate job, a job the sweep replaced) does nothing and schedules nothing, so a run has at
+    /// most one live job chain. A wait writes a new value that no job holds: whatever job was still around for the
+    /// run is stale, and the wake's claim hands the run on.
     /// </summary>
     public Guid? Handoff { get; set; }
 

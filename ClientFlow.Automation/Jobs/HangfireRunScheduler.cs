@@ -4,10 +4,11 @@ using Hangfire;
 namespace ClientFlow.Automation.Jobs;
 
 /// <summary>
-/// The engine's scheduler on Hangfire: a wait becomes a delayed job. The delay is measured on the
-/// engine's clock (the one that set <see cref="WorkflowRun.DueAt"/>), and a run already due is enqueued.
+/// The engine's scheduler on Hangfire: a wait's end becomes a delayed <see cref="WakeJob"/>, one per tenant and second
+/// of due time on this node (<see cref="WakeTimes"/>). The delay is measured on the engine's clock (the one that set
+/// <see cref="WorkflowRun.DueAt"/>), and a wake already due is enqueued.
 /// </summary>
-public sealed class HangfireRunScheduler(IBackgroundJobClient jobs, TimeProvider clock) : IRunScheduler
+public sealed class HangfireRunScheduler(IBackgroundJobClient jobs, WakeTimes wakes, TimeProvider clock) : IRunScheduler
 {
     public void Enqueue(Guid tenantId, Guid runId, Guid handoff, string description) =>
         jobs.Enqueue<RunJob>(j => j.RunAsync(tenantId, runId, handoff, Short(description), CancellationToken.None));
@@ -22,16 +23,31 @@ public sealed class HangfireRunScheduler(IBackgroundJobClient jobs, TimeProvider
     public void ResumeWorkflow(Guid tenantId, Guid workflowId, Guid handoff, string workflowName) =>
         jobs.Enqueue<ResumeRunsJob>(j => j.RunAsync(tenantId, workflowId, handoff, Short(workflowName), CancellationToken.None));
 
-    public void Schedule(Guid tenantId, Guid runId, Guid handoff, string description, DateTimeOffset dueAt)
+    public void ScheduleWake(Guid tenantId, DateTimeOffset dueAt, string description)
     {
-        var delay = dueAt - clock.GetUtcNow();
-        if (delay <= TimeSpan.Zero)
+        var now = clock.GetUtcNow();
+        if (!wakes.TryBook(tenantId, dueAt, now))
         {
-            Enqueue(tenantId, runId, handoff, description);
             return;
         }
 
-        jobs.Schedule<RunJob>(j => j.RunAsync(tenantId, runId, handoff, Short(description), CancellationToken.None), delay);
+        try
+        {
+            var delay = dueAt - now;
+            if (delay <= TimeSpan.Zero)
+            {
+                jobs.Enqueue<WakeJob>(j => j.RunAsync(tenantId, dueAt, Short(description), CancellationToken.None));
+            }
+            else
+            {
+                jobs.Schedule<WakeJob>(j => j.RunAsync(tenantId, dueAt, Short(description), CancellationToken.None), delay);
+            }
+        }
+        catch
+        {
+            wakes.Release(tenantId, dueAt);
+            throw;
+        }
     }
 
     private static string Short(string description) => description.Length > 200 ? description[..200] : description;

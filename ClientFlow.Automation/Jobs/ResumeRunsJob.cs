@@ -9,7 +9,7 @@ namespace ClientFlow.Automation.Jobs;
 /// <summary>
 /// Hands the runs a workflow turned back ON resumed to their jobs, outside the request that turned it ON (a workflow
 /// with 100,000 paused runs made 100,000 job calls inside that request). Runs already due go out a hundred to a job;
-/// a run still waiting gets its delayed job for its own time. Only runs still holding the resumption's hand-off are
+/// a run still waiting gets a wake at its own time. Only runs still holding the resumption's hand-off are
 /// handed out, so a retried job or a later OFF/ON never starts a second chain; a lost job costs the sweep's delay.
 /// </summary>
 public sealed class ResumeRunsJob(ClientFlowDbContext db, TenantScope tenantScope, IRunScheduler scheduler, TimeProvider clock)
@@ -33,7 +33,7 @@ public sealed class ResumeRunsJob(ClientFlowDbContext db, TenantScope tenantScop
 
             foreach (var waiting in runs.Where(r => r.DueAt > now))
             {
-                scheduler.Schedule(tenantId, waiting.Id, handoff, $"{workflowName}, resumed", waiting.DueAt);
+                scheduler.ScheduleWake(tenantId, waiting.DueAt, $"{workflowName}, resumed");
             }
         }
     }

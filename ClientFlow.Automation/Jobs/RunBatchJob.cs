@@ -1,7 +1,6 @@
 using ClientFlow.Automation.Engine;
 using ClientFlow.Automation.Tenancy;
 using Hangfire;
-using Microsoft.Extensions.Logging;
 
 namespace ClientFlow.Automation.Jobs;
 
@@ -12,7 +11,7 @@ namespace ClientFlow.Automation.Jobs;
 /// throws is handed to a <see cref="RunJob"/> of its own (retried and visible in /hangfire) and the rest go on; a
 /// retried batch does nothing twice, since a run that moved on has a new hand-off or is finished.
 /// </summary>
-public sealed partial class RunBatchJob(TenantScope tenantScope, RunAdvancer advancer, IRunScheduler scheduler, ILogger<RunBatchJob> logger)
+public sealed class RunBatchJob(TenantScope tenantScope, RunAdvancer advancer)
 {
     [Queue(JobQueues.Engine)]
     [AutomaticRetry(Attempts = 3)]
@@ -23,24 +22,7 @@ public sealed partial class RunBatchJob(TenantScope tenantScope, RunAdvancer adv
     {
         using (tenantScope.Enter(tenantId))
         {
-            for (var i = 0; i < runIds.Length; i++)
-            {
-                using (logger.BeginScope(new Dictionary<string, object> { ["TenantId"] = tenantId, ["RunId"] = runIds[i] }))
-                {
-                    try
-                    {
-                        await advancer.AdvanceAsync(runIds[i], handoffs[i], cancellationToken);
-                    }
-                    catch (Exception ex) when (ex is not OperationCanceledException)
-                    {
-                        LogHandedToOwnJob(ex, runIds[i]);
-                        scheduler.Enqueue(tenantId, runIds[i], handoffs[i], description);
-                    }
-                }
-            }
+            await advancer.AdvanceEachAsync(tenantId, [.. runIds.Zip(handoffs)], description, cancellationToken);
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} failed in a batch and was handed to a job of its own")]
-    private partial void LogHandedToOwnJob(Exception exception, Guid runId);
 }

@@ -71,6 +71,15 @@ public static class AppWorkflows
         }
     }
 
+    /// <summary>Captures leads by email in one batch, as an import batch does; each must be new.</summary>
+    public static async Task CaptureManyAsync(this ClientFlowAppFactory app, Guid tenantId, IEnumerable<string> emails)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var results = await scope.ServiceProvider.GetRequiredService<LeadCapture>()
+            .CaptureValidAsync(tenantId, [.. emails.Select(e => new LeadInput { Email = e })], LeadSource.Import, syncNow: true, TestContext.Current.CancellationToken);
+        Assert.All(results, r => Assert.Equal(CaptureStatus.Created, r.Status));
+    }
+
     /// <summary>Captures a lead through the one capture path (as the form and the API do).</summary>
     public static async Task<Guid> CaptureAsync(this ClientFlowAppFactory app, Guid tenantId, LeadInput input)
     {
@@ -104,6 +113,25 @@ public static class AppWorkflows
     {
         await using var scope = app.Services.CreateAsyncScope();
         return await scope.ServiceProvider.GetRequiredService<EngineSweep>().RunAsync(TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>Claims the tenant's due runs as wakes do, a batch at a time, until none is left due: each run with the hand-off it took.</summary>
+    public static async Task<List<(Guid RunId, Guid Handoff)>> ClaimAllDueAsync(this ClientFlowAppFactory app, Guid tenantId)
+    {
+        var taken = new List<(Guid RunId, Guid Handoff)>();
+        while (true)
+        {
+            await using var scope = app.Services.CreateAsyncScope();
+            using (scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(tenantId))
+            {
+                var claim = await scope.ServiceProvider.GetRequiredService<DueRuns>().ClaimAsync(TestContext.Current.CancellationToken);
+                taken.AddRange(claim.RunIds.Select(id => (id, claim.Handoff)));
+                if (claim.RunIds.Count == 0 && !claim.Full)
+                {
+                    return taken;
+                }
+            }
+        }
     }
 
     /// <summary>

@@ -162,6 +162,28 @@ public sealed class TwoNodeTests : IAsyncLifetime
         Assert.True(took >= atLeast, $"{2 * GrantsPerNode} grants across two nodes took {took.TotalSeconds:0.00} s; one budget of {RequestsPerSecond}/s needs at least {atLeast.TotalSeconds:0.00} s");
     }
 
+    [Fact]
+    public async Task TwoNodesClaimingTheSameDueRuns_TakeEachRunOnce_AsTheAppRole()
+    {
+        const int runs = 300;
+        var ib = await _nodeA.SeedIbAsync("wakes@pg.test", "Wakes");
+        await _nodeA.PublishWorkflowAsync(ib.TenantId, "Day wait", new WorkflowTrigger(TriggerKind.LeadCaptured, null), [new WaitStep(1, WaitUnit.Days), new AddTagStep("woken")]);
+        await _nodeA.CaptureManyAsync(ib.TenantId, Enumerable.Range(0, runs).Select(i => $"wake{i}@example.com"));
+        await Eventually.HoldsAsync(async () => (await _nodeA.RunsOfAsync(ib.TenantId)).Count(r => r.Status == Automation.Engine.RunStatus.Waiting) == runs, "every run waits");
+
+        // Every wait is over and no wake has fired yet: four claimers on each node take the due runs at once, as the
+        // wakes of both nodes for the same second do.
+        var dueAt = TimeProvider.System.GetUtcNow() - TimeSpan.FromSeconds(1);
+        await _nodeA.AsTenantAsync(ib.TenantId, db => db.WorkflowRuns.ExecuteUpdateAsync(s => s.SetProperty(r => r.DueAt, dueAt), TestContext.Current.CancellationToken));
+        var claims = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(() => (i % 2 == 0 ? _nodeA : _nodeB).ClaimAllDueAsync(ib.TenantId))));
+
+        var claimed = claims.SelectMany(c => c).ToList();
+        Assert.Equal(runs, claimed.Select(c => c.RunId).Distinct().Count());
+        Assert.Equal(runs, claimed.Count);
+        var stored = (await _nodeB.RunsOfAsync(ib.TenantId)).ToDictionary(r => r.Id);
+        Assert.All(claimed, c => Assert.Equal((Automation.Engine.RunStatus.Running, c.Handoff), (stored[c.RunId].Status, stored[c.RunId].Handoff)));
+    }
+
     private static async Task CaptureAsync(ClientFlowAppFactory node, SeededIb ib, string email)
     {
         using var response = await node.PostLeadAsync(ib.ApiKey, new { email });

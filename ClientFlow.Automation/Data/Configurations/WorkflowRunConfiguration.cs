@@ -24,5 +24,8 @@ internal sealed class WorkflowRunConfiguration : IEntityTypeConfiguration<Workfl
         // "Leads in workflows" on the dashboard: the distinct leads of active runs, read from this index alone.
         builder.HasIndex(r => new { r.TenantId, r.Status, r.LeadId });
         builder.HasIndex(r => new { r.Status, r.DueAt });
+
+        // A wake's claim: the tenant's waiting runs that are due, earliest first.
+        builder.HasIndex(r => new { r.TenantId, r.Status, r.DueAt });
     }
 }

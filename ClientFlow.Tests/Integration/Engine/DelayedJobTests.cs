@@ -53,7 +53,7 @@ public sealed class DelayedJobTests(RealClockApp fixture) : IClassFixture<RealCl
             }
             else
             {
-                App.Services.GetRequiredService<IRunScheduler>().Schedule(ib.TenantId, runs[i].Id, handoff, "short wait", dueAt);
+                App.Services.GetRequiredService<IRunScheduler>().ScheduleWake(ib.TenantId, dueAt, "short wait");
             }
         }
 
@@ -98,10 +98,11 @@ public sealed class DelayedJobTests(RealClockApp fixture) : IClassFixture<RealCl
         Assert.Single(steps, s => s.StepIndex == 1);
         var parked = Assert.Single(await App.RunsOfAsync(ib.TenantId));
         var waitingForTheDay = App.Services.GetRequiredService<JobStorage>().GetMonitoringApi().ScheduledJobs(0, 1000)
-            .Where(j => j.Value.Job.Type == typeof(RunJob) && (Guid)j.Value.Job.Args[1] == run.Id && j.Value.EnqueueAt > TimeProvider.System.GetUtcNow().UtcDateTime.AddHours(1))
+            .Where(j => j.Value.Job.Type == typeof(WakeJob) && (Guid)j.Value.Job.Args[0] == ib.TenantId && j.Value.EnqueueAt > TimeProvider.System.GetUtcNow().UtcDateTime.AddHours(1))
             .ToList();
         var live = Assert.Single(waitingForTheDay);
-        Assert.Equal(parked.Handoff, (Guid)live.Value.Job.Args[2]);
+        // The run's time as stored (SQLite keeps it to a tenth of a millisecond) is the wake's.
+        Assert.Equal(parked.DueAt, (DateTimeOffset)live.Value.Job.Args[1], TimeSpan.FromMilliseconds(1));
     }
 
     [Fact]
@@ -127,11 +128,50 @@ public sealed class DelayedJobTests(RealClockApp fixture) : IClassFixture<RealCl
             CultureInfo.CurrentCulture = appCulture;
         }
 
-        // The wait's own job, created in the app's culture, stores none: one of 100,000 an import schedules.
-        var wait = Assert.Single(storage.GetMonitoringApi().ScheduledJobs(0, 1000), j => j.Value.Job.Type == typeof(RunJob) && (Guid)j.Value.Job.Args[1] == run.Id && j.Key != french);
+        // The wait's wake, created in the app's culture, stores none: one of the many an import schedules.
+        var wait = Assert.Single(storage.GetMonitoringApi().ScheduledJobs(0, 1000), j => j.Value.Job.Type == typeof(WakeJob) && (Guid)j.Value.Job.Args[0] == ib.TenantId);
         using var connection = storage.GetConnection();
         Assert.Null(connection.GetJobParameter(wait.Key, "CurrentCulture"));
         Assert.Equal("\"fr-FR\"", connection.GetJobParameter(french, "CurrentCulture"));
+    }
+
+    [Fact]
+    public async Task WaitsEndingInTheSameSecond_AreAdvancedByAFewJobs_EachRunOnce_NeverEarly()
+    {
+        const int runsCount = 120;
+        var ib = await App.SeedIbAsync("together@delayed.test", "Together IB");
+        await App.PublishWorkflowAsync(ib.TenantId, "Import wait", new WorkflowTrigger(TriggerKind.LeadCaptured, null), [new WaitStep(1, WaitUnit.Minutes), new AddTagStep("woken")]);
+        await App.CaptureManyAsync(ib.TenantId, Enumerable.Range(0, runsCount).Select(i => $"together{i}@example.com"));
+        await Eventually.HoldsAsync(async () => (await App.RunsOfAsync(ib.TenantId)).Count(r => r.Status == RunStatus.Waiting) == runsCount, "every run waits");
+
+        // Waits begun by one import batch end within the same second: each is handed to the scheduler as a wait does.
+        var runs = await App.RunsOfAsync(ib.TenantId);
+        var second = (TimeProvider.System.GetUtcNow() + TimeSpan.FromSeconds(4)).UtcTicks / TimeSpan.TicksPerSecond * TimeSpan.TicksPerSecond;
+        var due = new Dictionary<Guid, DateTimeOffset>();
+        for (var i = 0; i < runs.Count; i++)
+        {
+            var dueAt = new DateTimeOffset(second + (i * TimeSpan.TicksPerSecond / runsCount), TimeSpan.Zero);
+            due[runs[i].Id] = dueAt;
+            await ShortenWaitAsync(ib.TenantId, runs[i].Id, dueAt);
+            App.Services.GetRequiredService<IRunScheduler>().ScheduleWake(ib.TenantId, dueAt, "import wait");
+        }
+
+        await Eventually.HoldsAsync(async () => (await App.RunsOfAsync(ib.TenantId)).All(r => r.Status == RunStatus.Completed), "every wait fires", TimeSpan.FromSeconds(30));
+        foreach (var (runId, dueAt) in due)
+        {
+            var fired = Assert.Single(await App.StepsOfAsync(ib.TenantId, runId), s => s.StepIndex == 1);
+            Assert.True(fired.ExecutedAt >= dueAt, $"run {runId} ran {(dueAt - fired.ExecutedAt).TotalMilliseconds:0} ms before its due time");
+            Assert.True(fired.ExecutedAt <= dueAt + Tolerance + Tolerance, $"run {runId} ran {(fired.ExecutedAt - dueAt).TotalMilliseconds:0} ms after its due time");
+        }
+
+        Assert.All(await App.LeadsOfAsync(ib.TenantId), lead => Assert.Single(lead.Tags, t => t.Slug == "woken"));
+
+        // A job per wait would be 120; the wakes claim fifty at a time, plus one for the rest of the second each time one
+        // fired before all of it was due.
+        var monitoring = App.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
+        var wakes = monitoring.SucceededJobs(0, 10_000).Count(j => j.Value.Job?.Type == typeof(WakeJob) && (Guid)j.Value.Job.Args[0] == ib.TenantId);
+        Assert.InRange(wakes, 1, 12);
+        Assert.DoesNotContain(monitoring.SucceededJobs(0, 10_000), j => j.Value.Job?.Type == typeof(RunJob) && due.ContainsKey((Guid)j.Value.Job.Args[1]));
     }
 
     /// <summary>Moves a waiting run's due time to <paramref name="dueAt"/> as a new hand-off, which it returns.</summary>

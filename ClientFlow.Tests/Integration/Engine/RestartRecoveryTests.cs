@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Reflection;
 using ClientFlow.Automation.Data;
 using ClientFlow.Automation.Email;
 using ClientFlow.Automation.Engine;
@@ -48,10 +49,10 @@ public sealed class RestartRecoveryTests : IAsyncLifetime
                 () => Task.FromResult(before.Services.GetRequiredService<JobStorage>().GetMonitoringApi().ScheduledJobs(0, 10).Count > 0),
                 "the wait is a delayed job");
 
-            // Readable in /hangfire: "Advance run {id}: Welcome, step Send email "Welcome"".
+            // Readable in /hangfire: "Advance the runs due at {time}: Welcome, step Send email "Welcome"".
             var scheduled = before.Services.GetRequiredService<JobStorage>().GetMonitoringApi().ScheduledJobs(0, 10).Single().Value;
-            var display = new JobDisplayNameAttribute("Advance run {1}: {3}").Format(null!, scheduled.Job);
-            Assert.Matches("^Advance run [0-9a-f-]{36}: Welcome, step Send email \"Welcome\"$", display);
+            var display = scheduled.Job.Method.GetCustomAttribute<JobDisplayNameAttribute>()!.Format(null!, scheduled.Job);
+            Assert.Matches("^Advance the runs due at .+: Welcome, step Send email \"Welcome\"$", display);
         }
 
         _clock.Advance(TimeSpan.FromMinutes(6));

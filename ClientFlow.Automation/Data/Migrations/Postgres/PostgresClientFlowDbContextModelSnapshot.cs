@@ -493,6 +493,8 @@ namespace ClientFlow.Automation.Data.Migrations.Postgres
 
                     b.HasIndex("TenantId", "LeadId");
 
+                    b.HasIndex("TenantId", "Status", "DueAt");
+
                     b.HasIndex("TenantId", "Status", "LeadId");
 
                     b.HasIndex("TenantId", "WorkflowId", "Status");

@@ -486,6 +486,8 @@ namespace ClientFlow.Automation.Data.Migrations.Sqlite
 
                     b.HasIndex("TenantId", "LeadId");
 
+                    b.HasIndex("TenantId", "Status", "DueAt");
+
                     b.HasIndex("TenantId", "Status", "LeadId");
 
                     b.HasIndex("TenantId", "WorkflowId", "Status");
