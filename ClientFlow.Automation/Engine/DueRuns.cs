@@ -51,11 +51,10 @@ public sealed class DueRuns(ClientFlowDbContext db, IOptions<EngineOptions> opti
         return new DueRunClaim(handoff, [.. due.Where(claimed.Contains)], Full: due.Count == ClaimSize);
     }
 
-    /// <summary>When the tenant's next waiting run falls due, if within <paramref name="within"/> from now.</summary>
-    public async Task<DateTimeOffset?> NextDueAsync(TimeSpan within, CancellationToken cancellationToken)
+    /// <summary>When the tenant's next waiting run falls due, if after now and no later than <paramref name="until"/>.</summary>
+    public async Task<DateTimeOffset?> NextDueAsync(DateTimeOffset until, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var until = now + within;
         var next = await db.WorkflowRuns.AsNoTracking()
             .Where(r => r.Status == RunStatus.Waiting && r.DueAt > now && r.DueAt <= until)
             .OrderBy(r => r.DueAt)

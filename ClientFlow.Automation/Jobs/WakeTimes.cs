@@ -6,10 +6,14 @@ namespace ClientFlow.Automation.Jobs;
 /// tenant and leaves a wake for those of its second not yet due (<see cref="WakeJob"/>). In memory and per node: another
 /// node, or this one after a restart, books its own, and the claim makes a second wake for the same runs harmless. A run
 /// due within <see cref="Horizon"/> always gets a wake of its own: the wake booked for its second may have fired already.
+/// At most <see cref="MaxBooked"/> seconds are remembered (days of steady enrolment book a second per tenant for every
+/// second until their waits end); past that, a wait gets a wake of its own, as if none were booked.
 /// </summary>
 public sealed class WakeTimes
 {
     public static readonly TimeSpan Second = TimeSpan.FromSeconds(1);
+
+    public const int MaxBooked = 100_000;
 
     private static readonly TimeSpan Horizon = TimeSpan.FromSeconds(2);
 
@@ -34,7 +38,11 @@ public sealed class WakeTimes
                 return false;
             }
 
-            _booked[key] = dueAt;
+            if (_booked.Count < MaxBooked || _booked.ContainsKey(key))
+            {
+                _booked[key] = dueAt;
+            }
+
             return true;
         }
     }

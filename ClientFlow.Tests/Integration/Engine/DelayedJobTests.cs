@@ -174,6 +174,25 @@ public sealed class DelayedJobTests(RealClockApp fixture) : IClassFixture<RealCl
         Assert.DoesNotContain(monitoring.SucceededJobs(0, 10_000), j => j.Value.Job?.Type == typeof(RunJob) && due.ContainsKey((Guid)j.Value.Job.Args[1]));
     }
 
+    [Fact]
+    public async Task AWakeFiredSecondsBeforeItsTime_LeavesOneForItsRun_WhichStepsOnTime()
+    {
+        var ib = await App.SeedIbAsync("early@delayed.test", "Early IB");
+        await App.PublishWorkflowAsync(ib.TenantId, "Early wake", new WorkflowTrigger(TriggerKind.LeadCaptured, null), [new WaitStep(1, WaitUnit.Minutes), new AddTagStep("fired")]);
+        await App.CaptureAsync(ib.TenantId, new LeadInput { Email = "early@example.com" });
+        await Eventually.HoldsAsync(async () => (await App.RunsOfAsync(ib.TenantId)).SingleOrDefault()?.Status == RunStatus.Waiting, "the run waits");
+        var run = Assert.Single(await App.RunsOfAsync(ib.TenantId));
+        var dueAt = TimeProvider.System.GetUtcNow() + TimeSpan.FromSeconds(3);
+        await ShortenWaitAsync(ib.TenantId, run.Id, dueAt);
+
+        // The wake for that second, scheduled by a node whose clock runs 3 s ahead, fires now: nothing is due yet.
+        App.Services.GetRequiredService<IBackgroundJobClient>().Enqueue<WakeJob>(j => j.RunAsync(ib.TenantId, dueAt, "early wake", CancellationToken.None));
+
+        await Eventually.HoldsAsync(async () => (await App.RunsOfAsync(ib.TenantId)).Single().Status == RunStatus.Completed, "the wait fires", TimeSpan.FromSeconds(30));
+        var fired = Assert.Single(await App.StepsOfAsync(ib.TenantId, run.Id), s => s.StepIndex == 1);
+        Assert.InRange(fired.ExecutedAt, dueAt, dueAt + Tolerance);
+    }
+
     /// <summary>Moves a waiting run's due time to <paramref name="dueAt"/> as a new hand-off, which it returns.</summary>
     private Task<Guid> ShortenWaitAsync(Guid tenantId, Guid runId, DateTimeOffset dueAt) =>
         App.AsTenantAsync(tenantId, async db =>
