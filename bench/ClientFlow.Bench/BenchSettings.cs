@@ -6,7 +6,7 @@ namespace ClientFlow.Bench;
 /// Sizes of one run: <c>--smoke</c> for CI (small, a minute or two), otherwise the full run; <c>--only engine</c> (or
 /// ingest, capture, import, waits, pages, or several with commas) measures only those figures; <c>--rows N</c> sizes the CSV import and <c>--leads N</c> the leads of each IB behind the page figures.
 /// </summary>
-public sealed record BenchSettings(bool Smoke, int Concurrency, int WebhookEvents, int Captures, int Waits, int ImportRows, int LeadsPerIb, int PageRequests)
+public sealed record BenchSettings(bool Smoke, int Concurrency, int WebhookEvents, int Captures, int Waits, int DueRuns, int ImportRows, int LeadsPerIb, int PageRequests)
 {
     public string? Only { get; init; }
 
@@ -18,8 +18,8 @@ public sealed record BenchSettings(bool Smoke, int Concurrency, int WebhookEvent
     public static BenchSettings Parse(IReadOnlyList<string> args)
     {
         var settings = args.Contains("--smoke")
-            ? new BenchSettings(Smoke: true, Concurrency: 8, WebhookEvents: 400, Captures: 200, Waits: 60, ImportRows: 1_000, LeadsPerIb: 1_000, PageRequests: 20)
-            : new BenchSettings(Smoke: false, Concurrency: 16, WebhookEvents: 10_000, Captures: 3_000, Waits: 1_000, ImportRows: 100_000, LeadsPerIb: 100_000, PageRequests: 100);
+            ? new BenchSettings(Smoke: true, Concurrency: 8, WebhookEvents: 400, Captures: 200, Waits: 60, DueRuns: 60, ImportRows: 1_000, LeadsPerIb: 1_000, PageRequests: 20)
+            : new BenchSettings(Smoke: false, Concurrency: 16, WebhookEvents: 10_000, Captures: 3_000, Waits: 1_000, DueRuns: 5_000, ImportRows: 100_000, LeadsPerIb: 100_000, PageRequests: 100);
         var rows = Option(args, "--rows");
         var leads = Option(args, "--leads");
         return settings with
