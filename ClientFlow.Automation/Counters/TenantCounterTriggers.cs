@@ -160,6 +160,52 @@ public static class TenantCounterTriggers
     }
 
     /// <summary>
+    /// Counts the rows a statement inserts once for the statement, on PostgreSQL. A per-row trigger upserted the same
+    /// counter row once for every row, and within one transaction each upsert walks every earlier version of that row:
+    /// an import batch of 1,000 leads and their runs cost a time growing with the square of its size
+    /// (docs/benchmarks.md, 2026-12-01). Updates and deletes keep their per-row triggers, which fire only for a row
+    /// entering or leaving the condition.
+    /// </summary>
+    public static void CountInsertsPerStatementForPostgres(MigrationBuilder migrationBuilder, params string[] names)
+    {
+        ArgumentNullException.ThrowIfNull(migrationBuilder);
+        foreach (var count in Named(names))
+        {
+            migrationBuilder.Sql($"""
+                DROP TRIGGER "{count.Trigger("insert")}" ON "{count.Table}";
+                CREATE FUNCTION "{InsertedFunction(count)}"() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    INSERT INTO "TenantCounters" ("TenantId", "Name", "Shard", "Value")
+                    SELECT inserted."TenantId", {count.NameOf("inserted", postgres: true)}, pg_backend_pid() % {Shards}, COUNT(*)
+                    FROM inserted WHERE {count.On("inserted")}
+                    GROUP BY 1, 2
+                    ON CONFLICT ("TenantId", "Name", "Shard") DO UPDATE SET "Value" = "TenantCounters"."Value" + excluded."Value";
+                    RETURN NULL;
+                END $$;
+                CREATE TRIGGER "{count.Trigger("insert")}" AFTER INSERT ON "{count.Table}"
+                    REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION "{InsertedFunction(count)}"();
+                """);
+        }
+    }
+
+    /// <summary>Undoes <see cref="CountInsertsPerStatementForPostgres"/>: the per-row insert triggers again.</summary>
+    public static void CountInsertsPerRowForPostgres(MigrationBuilder migrationBuilder, params string[] names)
+    {
+        ArgumentNullException.ThrowIfNull(migrationBuilder);
+        foreach (var count in Named(names))
+        {
+            migrationBuilder.Sql($"""
+                DROP TRIGGER "{count.Trigger("insert")}" ON "{count.Table}";
+                DROP FUNCTION "{InsertedFunction(count)}"();
+                CREATE TRIGGER "{count.Trigger("insert")}" AFTER INSERT ON "{count.Table}"
+                    FOR EACH ROW WHEN ({count.On("NEW")}) EXECUTE FUNCTION "tenant_counter_{count.Identifier}"();
+                """);
+        }
+    }
+
+    private static string InsertedFunction(Count count) => $"tenant_counter_{count.Identifier}_inserted";
+
+    /// <summary>
     /// A count added once the counters are under their forced policy: the owner running the migration is bound by it, so
     /// the policy is not forced while the backfill writes every tenant's rows.
     /// </summary>
@@ -206,6 +252,7 @@ public static class TenantCounterTriggers
             if (postgres)
             {
                 migrationBuilder.Sql($"""DROP FUNCTION IF EXISTS "tenant_counter_{count.Identifier}"();""");
+                migrationBuilder.Sql($"""DROP FUNCTION IF EXISTS "{InsertedFunction(count)}"();""");
             }
         }
     }
