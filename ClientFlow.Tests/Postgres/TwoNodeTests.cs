@@ -184,6 +184,9 @@ public sealed class TwoNodeTests : IAsyncLifetime
         Assert.All(claimed, c => Assert.Equal((Automation.Engine.RunStatus.Running, c.Handoff), (stored[c.RunId].Status, stored[c.RunId].Handoff)));
     }
 
+    [Fact]
+    public Task WaitsEndingInTheSameSecond_WokenByBothNodes_EachRunStepsOnce_AsTheAppRole() => WakeScenario.RunAsync([_nodeA, _nodeB], maxWakes: 24);
+
     private static async Task CaptureAsync(ClientFlowAppFactory node, SeededIb ib, string email)
     {
         using var response = await node.PostLeadAsync(ib.ApiKey, new { email });

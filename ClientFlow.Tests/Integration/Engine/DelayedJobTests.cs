@@ -136,43 +136,7 @@ public sealed class DelayedJobTests(RealClockApp fixture) : IClassFixture<RealCl
     }
 
     [Fact]
-    public async Task WaitsEndingInTheSameSecond_AreAdvancedByAFewJobs_EachRunOnce_NeverEarly()
-    {
-        const int runsCount = 120;
-        var ib = await App.SeedIbAsync("together@delayed.test", "Together IB");
-        await App.PublishWorkflowAsync(ib.TenantId, "Import wait", new WorkflowTrigger(TriggerKind.LeadCaptured, null), [new WaitStep(1, WaitUnit.Minutes), new AddTagStep("woken")]);
-        await App.CaptureManyAsync(ib.TenantId, Enumerable.Range(0, runsCount).Select(i => $"together{i}@example.com"));
-        await Eventually.HoldsAsync(async () => (await App.RunsOfAsync(ib.TenantId)).Count(r => r.Status == RunStatus.Waiting) == runsCount, "every run waits");
-
-        // Waits begun by one import batch end within the same second: each is handed to the scheduler as a wait does.
-        var runs = await App.RunsOfAsync(ib.TenantId);
-        var second = (TimeProvider.System.GetUtcNow() + TimeSpan.FromSeconds(4)).UtcTicks / TimeSpan.TicksPerSecond * TimeSpan.TicksPerSecond;
-        var due = new Dictionary<Guid, DateTimeOffset>();
-        for (var i = 0; i < runs.Count; i++)
-        {
-            var dueAt = new DateTimeOffset(second + (i * TimeSpan.TicksPerSecond / runsCount), TimeSpan.Zero);
-            due[runs[i].Id] = dueAt;
-            await ShortenWaitAsync(ib.TenantId, runs[i].Id, dueAt);
-            App.Services.GetRequiredService<IRunScheduler>().ScheduleWake(ib.TenantId, dueAt, "import wait");
-        }
-
-        await Eventually.HoldsAsync(async () => (await App.RunsOfAsync(ib.TenantId)).All(r => r.Status == RunStatus.Completed), "every wait fires", TimeSpan.FromSeconds(30));
-        foreach (var (runId, dueAt) in due)
-        {
-            var fired = Assert.Single(await App.StepsOfAsync(ib.TenantId, runId), s => s.StepIndex == 1);
-            Assert.True(fired.ExecutedAt >= dueAt, $"run {runId} ran {(dueAt - fired.ExecutedAt).TotalMilliseconds:0} ms before its due time");
-            Assert.True(fired.ExecutedAt <= dueAt + Tolerance + Tolerance, $"run {runId} ran {(fired.ExecutedAt - dueAt).TotalMilliseconds:0} ms after its due time");
-        }
-
-        Assert.All(await App.LeadsOfAsync(ib.TenantId), lead => Assert.Single(lead.Tags, t => t.Slug == "woken"));
-
-        // A job per wait would be 120; the wakes claim fifty at a time, plus one for the rest of the second each time one
-        // fired before all of it was due.
-        var monitoring = App.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
-        var wakes = monitoring.SucceededJobs(0, 10_000).Count(j => j.Value.Job?.Type == typeof(WakeJob) && (Guid)j.Value.Job.Args[0] == ib.TenantId);
-        Assert.InRange(wakes, 1, 12);
-        Assert.DoesNotContain(monitoring.SucceededJobs(0, 10_000), j => j.Value.Job?.Type == typeof(RunJob) && due.ContainsKey((Guid)j.Value.Job.Args[1]));
-    }
+    public Task WaitsEndingInTheSameSecond_AreAdvancedByAFewJobs_EachRunOnce_NeverEarly() => WakeScenario.RunAsync([App], maxWakes: 12);
 
     [Fact]
     public async Task AWakeFiredSecondsBeforeItsTime_LeavesOneForItsRun_WhichStepsOnTime()
