@@ -22,7 +22,8 @@ public sealed class EngagementWake(ClientFlowDbContext db, IRunScheduler schedul
             return 0;
         }
 
-        // The wake is a new hand-off: the wait's own delayed job, when it fires, finds itself superseded.
+        // The open or click is a new hand-off, to the job enqueued here: any job still around for the run finds itself
+        // superseded, and a wake that claims the now-due run first takes it over under its own.
         var ids = waiting.Select(r => r.Id).ToList();
         var handoff = Guid.NewGuid();
         await db.WorkflowRuns

@@ -10,7 +10,7 @@ public sealed class EngineOptions
     [Range(typeof(TimeSpan), "00:00:10", "01:00:00")]
     public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(2);
 
-    /// <summary>How late a waiting run may be before the sweep wakes it itself (its own job fires on time).</summary>
+    /// <summary>How late a waiting run may be before the sweep wakes it itself (its wake fires on time).</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan SweepGrace { get; set; } = TimeSpan.FromSeconds(30);
 

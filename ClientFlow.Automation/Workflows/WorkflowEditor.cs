@@ -187,7 +187,7 @@ public sealed class WorkflowEditor(
             return null;
         }
 
-        // Resuming is a new hand-off: a delayed job still scheduled from before OFF finds itself superseded, so ON
+        // Resuming is a new hand-off: a job still queued from before OFF finds itself superseded, so ON
         // never adds a second job chain.
         // The runs are handed to their jobs by one background job, not one call per run inside this request.
         var handoff = Guid.NewGuid();

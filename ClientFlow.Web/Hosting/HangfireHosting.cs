@@ -43,8 +43,9 @@ public static class HangfireHosting
             options.SchedulePollingInterval = TimeSpan.FromSeconds(1);
             options.Queues = [.. JobQueues.All];
 
-            // The scheduler moves due delayed jobs (a wait's end) to their queues one state change at a time: on
-            // PostgreSQL storage a few round trips each, so at 50 waits ending a second it fell behind by seconds.
+            // The scheduler moves due delayed jobs (the wakes of waits ending) to their queues one state change at a time:
+            // on PostgreSQL storage a few round trips each, so at 50 waits ending a second, when each wait had a job of
+            // its own, it fell behind by seconds.
             // Four at a time keeps a wait's lateness within the poll (docs/benchmarks.md).
             options.MaxDegreeOfParallelismForSchedulers = 4;
         });
