@@ -1,5 +1,6 @@
 using ClientFlow.Automation.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Query;
 using Microsoft.Extensions.Options;
 
 namespace ClientFlow.Automation.Engine;
@@ -35,12 +36,7 @@ public sealed class DueRuns(ClientFlowDbContext db, IOptions<EngineOptions> opti
         var leaseUntil = now + options.Value.Lease;
         await db.WorkflowRuns
             .Where(r => due.Contains(r.Id) && r.Status == RunStatus.Waiting && r.DueAt <= now)
-            .ExecuteUpdateAsync(
-                s => s.SetProperty(r => r.Status, RunStatus.Running)
-                    .SetProperty(r => r.DueAt, leaseUntil)
-                    .SetProperty(r => r.Handoff, handoff)
-                    .SetProperty(r => r.Revision, r => r.Revision + 1),
-                cancellationToken);
+            .ExecuteUpdateAsync(s => Claim(s, handoff, leaseUntil), cancellationToken);
 
         // The runs another job claimed between the read and the update kept their own hand-off.
         var claimed = (await db.WorkflowRuns.AsNoTracking()
@@ -51,12 +47,21 @@ public sealed class DueRuns(ClientFlowDbContext db, IOptions<EngineOptions> opti
         return new DueRunClaim(handoff, [.. due.Where(claimed.Contains)], Full: due.Count == ClaimSize);
     }
 
-    /// <summary>When the tenant's next waiting run falls due, if after now and no later than <paramref name="until"/>.</summary>
+    /// <summary>What a claim writes (a wake's, or the sweep's): the run is running under the claimer's hand-off until its lease ends.</summary>
+    internal static void Claim(UpdateSettersBuilder<WorkflowRun> run, Guid handoff, DateTimeOffset leaseUntil) =>
+        run.SetProperty(r => r.Status, RunStatus.Running)
+            .SetProperty(r => r.DueAt, leaseUntil)
+            .SetProperty(r => r.Handoff, handoff)
+            .SetProperty(r => r.Revision, r => r.Revision + 1);
+
+    /// <summary>
+    /// When the tenant's earliest waiting run falls due, if no later than <paramref name="until"/>: in the past for a run
+    /// that fell due after the last claim looked (it is claimed next), else the time to wait for.
+    /// </summary>
     public async Task<DateTimeOffset?> NextDueAsync(DateTimeOffset until, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow();
         var next = await db.WorkflowRuns.AsNoTracking()
-            .Where(r => r.Status == RunStatus.Waiting && r.DueAt > now && r.DueAt <= until)
+            .Where(r => r.Status == RunStatus.Waiting && r.DueAt <= until)
             .OrderBy(r => r.DueAt)
             .Select(r => r.DueAt)
             .Take(1)

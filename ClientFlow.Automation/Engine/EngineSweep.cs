@@ -55,12 +55,7 @@ public sealed class EngineSweep(
                     var claimed = await db.WorkflowRuns
                         .Where(r => r.Id == runId && r.Handoff == known
                             && ((r.Status == RunStatus.Waiting && r.DueAt <= waitingCutoff) || (r.Status == RunStatus.Running && r.DueAt <= now)))
-                        .ExecuteUpdateAsync(
-                            s => s.SetProperty(r => r.Status, RunStatus.Running)
-                                .SetProperty(r => r.DueAt, leaseUntil)
-                                .SetProperty(r => r.Handoff, handoff)
-                                .SetProperty(r => r.Revision, r => r.Revision + 1),
-                            cancellationToken);
+                        .ExecuteUpdateAsync(s => DueRuns.Claim(s, handoff, leaseUntil), cancellationToken);
                     if (claimed == 1)
                     {
                         taken.Add((runId, handoff));

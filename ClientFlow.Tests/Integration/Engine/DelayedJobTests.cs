@@ -69,12 +69,7 @@ public sealed class DelayedJobTests(RealClockApp fixture) : IClassFixture<RealCl
     [Fact]
     public async Task OnAfterOff_WhileAWaitIsScheduled_LeavesOneJobChain()
     {
-        var ib = await App.SeedIbAsync("chains@delayed.test", "Chains IB");
-        var workflowId = await App.PublishWorkflowAsync(ib.TenantId, "Chain", new WorkflowTrigger(TriggerKind.LeadCaptured, null),
-            [new WaitStep(1, WaitUnit.Minutes), new AddTagStep("first"), new WaitStep(1, WaitUnit.Days), new AddTagStep("second")]);
-        await App.CaptureAsync(ib.TenantId, new LeadInput { Email = "chained@example.com" });
-        await Eventually.HoldsAsync(async () => (await App.RunsOfAsync(ib.TenantId)).SingleOrDefault()?.Status == RunStatus.Waiting, "the run waits");
-        var run = Assert.Single(await App.RunsOfAsync(ib.TenantId));
+        var (ib, workflowId, run) = await OneWaitingRunAsync("chains", new WaitStep(1, WaitUnit.Minutes), new AddTagStep("first"), new WaitStep(1, WaitUnit.Days), new AddTagStep("second"));
 
         // The wait is due in 3 s; its own delayed job fires 2 s after that (a busy worker, a slow poll).
         var dueAt = TimeProvider.System.GetUtcNow() + TimeSpan.FromSeconds(3);
@@ -108,11 +103,7 @@ public sealed class DelayedJobTests(RealClockApp fixture) : IClassFixture<RealCl
     [Fact]
     public async Task AWaitsJob_StoresNoCultureOfItsOwn_WhileAJobCreatedInAnotherCultureKeepsIt()
     {
-        var ib = await App.SeedIbAsync("culture@delayed.test", "Culture IB");
-        await App.PublishWorkflowAsync(ib.TenantId, "Day wait", new WorkflowTrigger(TriggerKind.LeadCaptured, null), [new WaitStep(1, WaitUnit.Days), new AddTagStep("later")]);
-        await App.CaptureAsync(ib.TenantId, new LeadInput { Email = "culture@example.com" });
-        await Eventually.HoldsAsync(async () => (await App.RunsOfAsync(ib.TenantId)).SingleOrDefault()?.Status == RunStatus.Waiting, "the run waits");
-        var run = Assert.Single(await App.RunsOfAsync(ib.TenantId));
+        var (ib, _, run) = await OneWaitingRunAsync("culture", new WaitStep(1, WaitUnit.Days), new AddTagStep("later"));
 
         // Created in another culture (a request's, say): that culture is stored, so the job still runs in it.
         var storage = App.Services.GetRequiredService<JobStorage>();
@@ -141,11 +132,7 @@ public sealed class DelayedJobTests(RealClockApp fixture) : IClassFixture<RealCl
     [Fact]
     public async Task AWakeFiredSecondsBeforeItsTime_LeavesOneForItsRun_WhichStepsOnTime()
     {
-        var ib = await App.SeedIbAsync("early@delayed.test", "Early IB");
-        await App.PublishWorkflowAsync(ib.TenantId, "Early wake", new WorkflowTrigger(TriggerKind.LeadCaptured, null), [new WaitStep(1, WaitUnit.Minutes), new AddTagStep("fired")]);
-        await App.CaptureAsync(ib.TenantId, new LeadInput { Email = "early@example.com" });
-        await Eventually.HoldsAsync(async () => (await App.RunsOfAsync(ib.TenantId)).SingleOrDefault()?.Status == RunStatus.Waiting, "the run waits");
-        var run = Assert.Single(await App.RunsOfAsync(ib.TenantId));
+        var (ib, _, run) = await OneWaitingRunAsync("early", new WaitStep(1, WaitUnit.Minutes), new AddTagStep("fired"));
         var dueAt = TimeProvider.System.GetUtcNow() + TimeSpan.FromSeconds(3);
         await ShortenWaitAsync(ib.TenantId, run.Id, dueAt);
 
@@ -155,6 +142,16 @@ public sealed class DelayedJobTests(RealClockApp fixture) : IClassFixture<RealCl
         await Eventually.HoldsAsync(async () => (await App.RunsOfAsync(ib.TenantId)).Single().Status == RunStatus.Completed, "the wait fires", TimeSpan.FromSeconds(30));
         var fired = Assert.Single(await App.StepsOfAsync(ib.TenantId, run.Id), s => s.StepIndex == 1);
         Assert.InRange(fired.ExecutedAt, dueAt, dueAt + Tolerance);
+    }
+
+    /// <summary>A new IB with a workflow of <paramref name="steps"/> on capture, and the run of one captured lead, waiting at its first wait.</summary>
+    private async Task<(SeededIb Ib, Guid WorkflowId, WorkflowRun Run)> OneWaitingRunAsync(string name, params WorkflowStep[] steps)
+    {
+        var ib = await App.SeedIbAsync($"{name}@delayed.test", $"{name} IB");
+        var workflowId = await App.PublishWorkflowAsync(ib.TenantId, name, new WorkflowTrigger(TriggerKind.LeadCaptured, null), steps);
+        await App.CaptureAsync(ib.TenantId, new LeadInput { Email = $"{name}@example.com" });
+        await Eventually.HoldsAsync(async () => (await App.RunsOfAsync(ib.TenantId)).SingleOrDefault()?.Status == RunStatus.Waiting, "the run waits");
+        return (ib, workflowId, Assert.Single(await App.RunsOfAsync(ib.TenantId)));
     }
 
     /// <summary>Moves a waiting run's due time to <paramref name="dueAt"/> as a new hand-off, which it returns.</summary>
