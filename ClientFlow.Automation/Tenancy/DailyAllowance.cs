@@ -47,8 +47,9 @@ public sealed class DailyAllowance(ClientFlowDbContext db, IOptions<DailyLimitOp
         }
 
         var day = Today;
-        // Another writer may create the day's row between our two statements; the next pass then increments it.
-        for (var pass = 0; pass < 3; pass++)
+        // Another writer may create the day's row between our statements: an increment that found no row is tried again
+        // once the row is there, and refused only when the row shows the limit reached.
+        for (var pass = 0; pass < 4; pass++)
         {
             var taken = await db.DailyUsages
                 .Where(u => u.TenantId == tenantId && u.Day == day && u.Kind == kind && u.Used < limit)
@@ -58,12 +59,13 @@ public sealed class DailyAllowance(ClientFlowDbContext db, IOptions<DailyLimitOp
                 return true;
             }
 
-            if (await db.DailyUsages.AnyAsync(u => u.TenantId == tenantId && u.Day == day && u.Kind == kind, cancellationToken))
+            var used = await db.DailyUsages.Where(u => u.TenantId == tenantId && u.Day == day && u.Kind == kind).Select(u => (int?)u.Used).SingleOrDefaultAsync(cancellationToken);
+            if (used >= limit)
             {
                 return false;
             }
 
-            if (await db.InsertDailyUsageIfAbsentAsync(tenantId, day, kind, cancellationToken))
+            if (used is null && await db.InsertDailyUsageIfAbsentAsync(tenantId, day, kind, cancellationToken))
             {
                 return true;
             }
