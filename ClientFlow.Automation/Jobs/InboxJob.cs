@@ -1,6 +1,5 @@
 using ClientFlow.Automation.Webhooks;
 using Hangfire;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace ClientFlow.Automation.Jobs;
@@ -9,7 +8,7 @@ namespace ClientFlow.Automation.Jobs;
 /// Thin Hangfire job: process inbound events. Its argument is the event, not a tenant: the tenant
 /// is learnt from the event (a tag prefix, a token), and the processor enters it.
 /// </summary>
-public sealed partial class InboxJob(InboxProcessor processor, IServiceScopeFactory scopes, IBackgroundJobClient jobs, ILogger<InboxJob> logger)
+public sealed partial class InboxJob(InboxProcessor processor, IBackgroundJobClient jobs, ILogger<InboxJob> logger)
 {
     [Queue(JobQueues.Engine)]
     // A failed event gives its claim back; retry it soon (a sweep every minute is the backstop).
@@ -18,9 +17,10 @@ public sealed partial class InboxJob(InboxProcessor processor, IServiceScopeFact
     public Task RunAsync(Guid eventId, CancellationToken cancellationToken) => processor.ProcessAsync(eventId, cancellationToken);
 
     /// <summary>
-    /// Events handed out together (stored in one burst, or found by the sweep), each processed as <see cref="RunAsync"/>
-    /// does, in a scope of its own. An event that fails gave its claim back and goes to a job of its own, retried and
-    /// visible in /hangfire; the rest go on. A retried batch does nothing twice: a processed event is no longer claimable.
+    /// Events handed out together (stored in one burst, or found by the sweep), processed as
+    /// <see cref="InboxProcessor.ProcessBatchAsync"/> does. An event that fails gave its claim back and goes to a job of
+    /// its own, retried and visible in /hangfire; the rest go on. A retried batch does nothing twice: a processed event is
+    /// no longer claimable.
     /// </summary>
     /// <param name="count">How many events: only for the job's name in /hangfire.</param>
     [Queue(JobQueues.Engine)]
@@ -28,18 +28,10 @@ public sealed partial class InboxJob(InboxProcessor processor, IServiceScopeFact
     [JobDisplayName("Inbox: process {1} events")]
     public async Task RunBatchAsync(Guid[] eventIds, int count, CancellationToken cancellationToken)
     {
-        foreach (var eventId in eventIds)
+        foreach (var (eventId, error) in await processor.ProcessBatchAsync(eventIds, cancellationToken))
         {
-            await using var scope = scopes.CreateAsyncScope();
-            try
-            {
-                await scope.ServiceProvider.GetRequiredService<InboxProcessor>().ProcessAsync(eventId, cancellationToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                LogHandedToOwnJob(ex, eventId);
-                jobs.Enqueue<InboxJob>(j => j.RunAsync(eventId, CancellationToken.None));
-            }
+            LogHandedToOwnJob(error, eventId);
+            jobs.Enqueue<InboxJob>(j => j.RunAsync(eventId, CancellationToken.None));
         }
     }
 

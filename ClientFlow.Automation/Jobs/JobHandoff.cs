@@ -15,6 +15,12 @@ public abstract class JobHandoff<T> : BackgroundService
 
     protected void Write(T item) => _posted.Writer.TryWrite(item);
 
+    /// <summary>
+    /// How long the loop lets rows gather after the first one is posted, so a burst goes out in a few large jobs rather
+    /// than many small ones (zero: at once).
+    /// </summary>
+    protected virtual TimeSpan Linger => TimeSpan.Zero;
+
     /// <summary>Enqueues the jobs for what was posted since the last call (never empty); must not throw.</summary>
     protected abstract void HandOut(IReadOnlyList<T> posted);
 
@@ -24,6 +30,11 @@ public abstract class JobHandoff<T> : BackgroundService
         {
             while (await _posted.Reader.WaitToReadAsync(stoppingToken))
             {
+                if (Linger > TimeSpan.Zero)
+                {
+                    await Task.Delay(Linger, stoppingToken);
+                }
+
                 Drain();
             }
         }

@@ -1,6 +1,8 @@
+using System.Collections.Concurrent;
 using ClientFlow.Automation.Data;
 using ClientFlow.Automation.Diagnostics;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ClientFlow.Automation.Webhooks;
 
@@ -8,36 +10,125 @@ namespace ClientFlow.Automation.Webhooks;
 /// Stores inbound events before they are acknowledged and hands each to a job (through <see cref="InboxHandoff"/>). A redelivered message id
 /// hits the unique index and is reported as a duplicate, never stored or processed twice.
 /// </summary>
-public sealed class Inbox(ClientFlowDbContext db, InboxHandoff handoff, ClientFlowMetrics metrics, TimeProvider clock)
+/// <remarks>
+/// Group commit: events that arrive while another request's events are being written wait for the writer, and whichever
+/// request takes it next writes every event waiting (up to <see cref="MaxGroup"/>) in one transaction. Each request is
+/// answered only once its own event has committed, so an acknowledged event is never lost; a quiet moment still writes
+/// each event at once. One transaction per event cost more than the rest of the request. A group that holds a
+/// redelivery is written again one event at a time, so only the redelivery is refused.
+/// </remarks>
+public sealed class Inbox(IServiceScopeFactory scopes, InboxHandoff handoff, ClientFlowMetrics metrics, TimeProvider clock) : IDisposable
 {
     /// <summary>How long a claimed or handed-out event is left alone before the sweep counts its job as lost.</summary>
     public static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
 
+    /// <summary>The most events one transaction stores.</summary>
+    public const int MaxGroup = 100;
+
+    private readonly ConcurrentQueue<Waiting> _waiting = new();
+    private readonly SemaphoreSlim _writer = new(1, 1);
+
     /// <summary>True when stored; false for a message id already in the inbox.</summary>
     public async Task<bool> StoreAsync(InboundEvent inbound, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow();
-        inbound.ReceivedAt = now;
-        inbound.NextAttemptAt = now + Lease;
-        db.InboundEvents.Add(inbound);
+        var waiting = new Waiting(inbound);
+        _waiting.Enqueue(waiting);
+
+        // Not cancelled by the caller once queued: the writer that takes this event may be writing others' with it.
+        await _writer.WaitAsync(CancellationToken.None);
         try
         {
-            await db.SaveChangesAsync(cancellationToken);
+            while (!waiting.Stored.Task.IsCompleted)
+            {
+                await WriteGroupAsync();
+            }
+        }
+        finally
+        {
+            _writer.Release();
+        }
+
+        return await waiting.Stored.Task;
+    }
+
+    private async Task WriteGroupAsync()
+    {
+        var group = new List<Waiting>();
+        while (group.Count < MaxGroup && _waiting.TryDequeue(out var next))
+        {
+            group.Add(next);
+        }
+
+        try
+        {
+            if (await TryStoreAsync(group))
+            {
+                foreach (var waiting in group)
+                {
+                    Stored(waiting, duplicate: false);
+                }
+
+                return;
+            }
+
+            // A redelivery (or two deliveries of one message) in the group: each alone, so only it is refused.
+            foreach (var waiting in group)
+            {
+                Stored(waiting, duplicate: !await TryStoreAsync([waiting]));
+            }
+        }
+        catch (Exception ex)
+        {
+            // The database failed: nothing of the group is acknowledged, so each sender delivers again.
+            foreach (var waiting in group)
+            {
+                waiting.Stored.TrySetException(ex);
+            }
+        }
+    }
+
+    /// <summary>Stores the events in one transaction; false, storing none, when one of them is already in the inbox.</summary>
+    private async Task<bool> TryStoreAsync(IReadOnlyList<Waiting> group)
+    {
+        var now = clock.GetUtcNow();
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ClientFlowDbContext>();
+        foreach (var waiting in group)
+        {
+            waiting.Event.ReceivedAt = now;
+            waiting.Event.NextAttemptAt = now + Lease;
+            db.InboundEvents.Add(waiting.Event);
+        }
+
+        try
+        {
+            await db.SaveChangesAsync(CancellationToken.None);
+            return true;
         }
         catch (DbUpdateException ex) when (db.IsUniqueViolation(ex))
         {
-            db.Entry(inbound).State = EntityState.Detached;
-            metrics.RecordWebhook(inbound.Source, inbound.Status, duplicate: true);
             return false;
         }
+    }
 
-        metrics.RecordWebhook(inbound.Source, inbound.Status, duplicate: false);
-
-        if (inbound.Status == InboundStatus.Pending)
+    private void Stored(Waiting waiting, bool duplicate)
+    {
+        var inbound = waiting.Event;
+        metrics.RecordWebhook(inbound.Source, inbound.Status, duplicate);
+        if (!duplicate && inbound.Status == InboundStatus.Pending)
         {
             handoff.Post(inbound.Id);
         }
 
-        return true;
+        waiting.Stored.TrySetResult(!duplicate);
+    }
+
+    public void Dispose() => _writer.Dispose();
+
+    private sealed class Waiting(InboundEvent inbound)
+    {
+        public InboundEvent Event { get; } = inbound;
+
+        public TaskCompletionSource<bool> Stored { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

@@ -14,6 +14,12 @@ public sealed partial class InboxHandoff(IBackgroundJobClient jobs, ILogger<Inbo
 {
     public const int EventsPerJob = 100;
 
+    /// <summary>
+    /// A burst of webhooks is processed in batches of up to <see cref="EventsPerJob"/> (one claim, one lead query and one
+    /// transaction per IB); without the wait, each group the inbox committed went out as a job of a few events.
+    /// </summary>
+    protected override TimeSpan Linger => TimeSpan.FromMilliseconds(100);
+
     /// <summary>An event whose row has committed, to be processed by a job.</summary>
     public void Post(Guid eventId) => Write(eventId);
 

@@ -43,23 +43,159 @@ public sealed partial class InboxProcessor(
 
     public async Task ProcessAsync(Guid eventId, CancellationToken cancellationToken)
     {
-        _tenantOfEvent = null;
-        var now = clock.GetUtcNow();
         var owner = Guid.NewGuid();
-        var claimed = await db.InboundEvents
-            .Where(e => e.Id == eventId && (e.Status == InboundStatus.Pending || (e.Status == InboundStatus.Processing && e.NextAttemptAt <= now)))
+        if (await ClaimAsync([eventId], owner, cancellationToken) == 0)
+        {
+            return;
+        }
+
+        var inbound = await db.InboundEvents.AsNoTracking().SingleAsync(e => e.Id == eventId, cancellationToken);
+        await ProcessClaimedAsync(inbound, owner, cancellationToken);
+    }
+
+    /// <summary>
+    /// Events handed out together, claimed in one statement. Tag events, most of what Systeme.io sends, are processed
+    /// together per IB: their leads are read in one query, and their changes and outcomes written in one transaction.
+    /// When that transaction fails (two events raced on one lead, one change failed) each of its events is processed
+    /// alone, as <see cref="ProcessAsync"/> does, so one event's fault stays its own. Other events are processed one at
+    /// a time. Returns the events that failed and gave their claim back, for the caller to retry.
+    /// </summary>
+    public async Task<IReadOnlyList<(Guid EventId, Exception Error)>> ProcessBatchAsync(IReadOnlyList<Guid> eventIds, CancellationToken cancellationToken)
+    {
+        var owner = Guid.NewGuid();
+        var failed = new List<(Guid, Exception)>();
+        if (await ClaimAsync(eventIds, owner, cancellationToken) == 0)
+        {
+            return failed;
+        }
+
+        // In the order they were handed out, which is the order they were stored.
+        var position = eventIds.Select((id, index) => (id, index)).ToDictionary(p => p.id, p => p.index);
+        var claimed = (await db.InboundEvents.AsNoTracking().Where(e => eventIds.Contains(e.Id) && e.LeaseOwner == owner).ToListAsync(cancellationToken))
+            .OrderBy(e => position[e.Id])
+            .ToList();
+        var changes = claimed.Select(TagChange.Of).OfType<TagChange>().ToList();
+        var prefixes = changes.Select(c => c.Prefix).Distinct(StringComparer.Ordinal).ToList();
+        var tenants = prefixes.Count == 0
+            ? []
+            : await db.Tenants.Where(t => prefixes.Contains(t.TagPrefix)).ToDictionaryAsync(t => t.TagPrefix, t => t.Id, StringComparer.Ordinal, cancellationToken);
+
+        foreach (var ib in changes.Where(c => tenants.ContainsKey(c.Prefix)).GroupBy(c => tenants[c.Prefix]))
+        {
+            failed.AddRange(await ProcessTagChangesAsync(ib.Key, [.. ib], owner, cancellationToken));
+        }
+
+        var together = changes.Where(c => tenants.ContainsKey(c.Prefix)).Select(c => c.Event.Id).ToHashSet();
+        failed.AddRange(await ProcessEachAsync(claimed.Where(e => !together.Contains(e.Id)), owner, cancellationToken));
+        return failed;
+    }
+
+    /// <summary>One IB's tag events of a batch: their changes and their outcomes in one transaction; each alone when that fails.</summary>
+    private async Task<IReadOnlyList<(Guid, Exception)>> ProcessTagChangesAsync(Guid tenantId, IReadOnlyList<TagChange> changes, Guid owner, CancellationToken cancellationToken)
+    {
+        var outcomes = new List<(Guid EventId, InboundStatus Status, string Outcome)>(changes.Count);
+        Exception? failure = null;
+        using (tenantScope.Enter(tenantId))
+        {
+            try
+            {
+                var emails = changes.Select(c => c.Contact.Email!).Distinct(StringComparer.Ordinal).ToList();
+                var byEmail = (await db.Leads.Include(l => l.Tags).Where(l => emails.Contains(l.Email)).ToListAsync(cancellationToken))
+                    .ToDictionary(l => l.Email, StringComparer.Ordinal);
+                var contactIds = changes.Where(c => !byEmail.ContainsKey(c.Contact.Email!) && c.Contact.Id is not null).Select(c => c.Contact.Id).Distinct().ToList();
+                var byContact = contactIds.Count == 0
+                    ? []
+                    : (await db.Leads.Include(l => l.Tags).Where(l => contactIds.Contains(l.SystemeContactId)).ToListAsync(cancellationToken))
+                        .GroupBy(l => l.SystemeContactId!.Value).ToDictionary(g => g.Key, g => g.First());
+
+                foreach (var change in changes)
+                {
+                    var lead = byEmail.GetValueOrDefault(change.Contact.Email!) ?? (change.Contact.Id is { } id ? byContact.GetValueOrDefault(id) : null);
+                    var (status, outcome) = lead is null
+                        ? (InboundStatus.Ignored, $"The IB has no lead {change.Contact.Email}.")
+                        : (InboundStatus.Processed, await ChangeTagAsync(lead, change.Contact, change.Slug, change.Added, cancellationToken));
+                    outcomes.Add((change.Event.Id, status, Shorten(outcome)));
+                }
+
+                // Opened here, not before the reads: on SQLite a transaction holds the one writer from its start.
+                await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+                await db.SaveChangesAsync(cancellationToken);
+                foreach (var (eventId, status, outcome) in outcomes)
+                {
+                    await RecordAsync(eventId, owner, status, outcome, tenantId);
+                }
+
+                await transaction.CommitAsync(cancellationToken);
+                afterCommit.Flush();
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                afterCommit.Discard();
+                failure = ex;
+            }
+            finally
+            {
+                db.ChangeTracker.Clear();
+            }
+        }
+
+        if (failure is not null)
+        {
+            LogProcessingAlone(failure, changes.Count);
+            return await ProcessEachAsync(changes.Select(c => c.Event), owner, cancellationToken);
+        }
+
+        foreach (var ((eventId, status, outcome), change) in outcomes.Zip(changes))
+        {
+            LogProcessed(eventId, change.Event.EventType, status, outcome);
+        }
+
+        return [];
+    }
+
+    private async Task<IReadOnlyList<(Guid, Exception)>> ProcessEachAsync(IEnumerable<InboundEvent> events, Guid owner, CancellationToken cancellationToken)
+    {
+        var failed = new List<(Guid, Exception)>();
+        foreach (var inbound in events)
+        {
+            try
+            {
+                await ProcessClaimedAsync(inbound, owner, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                failed.Add((inbound.Id, ex));
+            }
+            finally
+            {
+                // Each event reads what the database holds now, not what an earlier one left tracked.
+                afterCommit.Discard();
+                db.ChangeTracker.Clear();
+            }
+        }
+
+        return failed;
+    }
+
+    /// <summary>Takes the events that are pending (or whose lease lapsed) for <paramref name="owner"/>; returns how many.</summary>
+    private Task<int> ClaimAsync(IReadOnlyCollection<Guid> eventIds, Guid owner, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        return db.InboundEvents
+            .Where(e => eventIds.Contains(e.Id) && (e.Status == InboundStatus.Pending || (e.Status == InboundStatus.Processing && e.NextAttemptAt <= now)))
             .ExecuteUpdateAsync(
                 s => s.SetProperty(e => e.Status, InboundStatus.Processing)
                     .SetProperty(e => e.LeaseOwner, owner)
                     .SetProperty(e => e.Attempts, e => e.Attempts + 1)
                     .SetProperty(e => e.NextAttemptAt, now + Inbox.Lease),
                 cancellationToken);
-        if (claimed == 0)
-        {
-            return;
-        }
+    }
 
-        var inbound = await db.InboundEvents.AsNoTracking().SingleAsync(e => e.Id == eventId, cancellationToken);
+    /// <summary>An event this processing has claimed: its effects, then its outcome (or its claim given back when it fails).</summary>
+    private async Task ProcessClaimedAsync(InboundEvent inbound, Guid owner, CancellationToken cancellationToken)
+    {
+        _tenantOfEvent = null;
+        var eventId = inbound.Id;
         InboundStatus status;
         string outcome;
         try
@@ -76,7 +212,7 @@ public sealed partial class InboxProcessor(
             {
                 // Kept with the reason for an admin (/Admin/DeadLetters), not handed out again.
                 var reason = Shorten($"Gave up after {inbound.Attempts} attempts: {ex.Message}");
-                await RecordAsync(eventId, owner, InboundStatus.DeadLettered, reason);
+                await RecordAsync(eventId, owner, InboundStatus.DeadLettered, reason, _tenantOfEvent);
                 LogDeadLettered(eventId, reason);
                 return;
             }
@@ -94,17 +230,16 @@ public sealed partial class InboxProcessor(
         }
 
         outcome = Shorten(outcome);
-        if (await RecordAsync(eventId, owner, status, outcome))
+        if (await RecordAsync(eventId, owner, status, outcome, _tenantOfEvent))
         {
             LogProcessed(eventId, inbound.EventType, status, outcome);
         }
     }
 
     /// <summary>The outcome, recorded only by the claim that holds the event (a worker whose lease lapsed records nothing).</summary>
-    private async Task<bool> RecordAsync(Guid eventId, Guid owner, InboundStatus status, string outcome)
+    private async Task<bool> RecordAsync(Guid eventId, Guid owner, InboundStatus status, string outcome, Guid? tenantId)
     {
         var processedAt = clock.GetUtcNow();
-        var tenantId = _tenantOfEvent;
         var recorded = await db.InboundEvents.Where(e => e.Id == eventId && e.LeaseOwner == owner)
             .ExecuteUpdateAsync(
                 s => s.SetProperty(e => e.Status, status).SetProperty(e => e.Outcome, outcome).SetProperty(e => e.ProcessedAt, processedAt).SetProperty(e => e.LeaseOwner, (Guid?)null)
@@ -218,12 +353,19 @@ public sealed partial class InboxProcessor(
                 return (InboundStatus.Ignored, $"The IB has no lead {contact.Email}.");
             }
 
-            lead.SystemeContactId ??= contact.Id;
-            var changed = added ? await tagging.AddFromSystemeAsync(lead, slug, cancellationToken) : tagging.RemoveFromSysteme(lead, slug);
+            var outcome = await ChangeTagAsync(lead, contact, slug, added, cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
             afterCommit.Flush();
-            return (InboundStatus.Processed, $"{(added ? "Added" : "Removed")} {slug} on {lead.Email}{(changed ? string.Empty : " (already so)")}.");
+            return (InboundStatus.Processed, outcome);
         }
+    }
+
+    /// <summary>The tag Systeme.io reports added or removed, on the lead (the caller saves); returns the outcome.</summary>
+    private async Task<string> ChangeTagAsync(Lead lead, SystemePayload.Contact contact, string slug, bool added, CancellationToken cancellationToken)
+    {
+        lead.SystemeContactId ??= contact.Id;
+        var changed = added ? await tagging.AddFromSystemeAsync(lead, slug, cancellationToken) : tagging.RemoveFromSysteme(lead, slug);
+        return $"{(added ? "Added" : "Removed")} {slug} on {lead.Email}{(changed ? string.Empty : " (already so)")}.";
     }
 
     private async Task<(InboundStatus, string)> LinkContactAsync(JsonNode? body, CancellationToken cancellationToken)
@@ -324,6 +466,39 @@ public sealed partial class InboxProcessor(
         }
     }
 
+    /// <summary>A tag event of the webhook service for a well-formed IB tag (not the connection test's): processed with its IB's others.</summary>
+    private sealed record TagChange(InboundEvent Event, SystemePayload.Contact Contact, string Prefix, string Slug, bool Added)
+    {
+        public static TagChange? Of(InboundEvent inbound)
+        {
+            if (inbound.Source is InboundSource.SystemeWorkflow or InboundSource.BrokerPostback || inbound.EventType is not ("CONTACT_TAG_ADDED" or "CONTACT_TAG_REMOVED"))
+            {
+                return null;
+            }
+
+            JsonNode? body;
+            try
+            {
+                body = JsonNode.Parse(inbound.Body);
+            }
+            catch (JsonException)
+            {
+                return null;
+            }
+
+            var name = SystemePayload.TagName(body);
+            if (SystemePayload.ContactOf(body) is not { Email: not null } contact || name is null || name.Length <= TagPrefix.Length)
+            {
+                return null;
+            }
+
+            var (prefix, slug) = (name[..TagPrefix.Length], name[TagPrefix.Length..]);
+            return TagPrefix.IsValid(prefix) && TagSlug.IsValid(slug) && slug != SystemeConnectionCheck.TestSlug
+                ? new TagChange(inbound, contact, prefix, slug, inbound.EventType == "CONTACT_TAG_ADDED")
+                : null;
+        }
+    }
+
     private static string Shorten(string text) => text.Length > 1000 ? text[..1000] : text;
 
     // Not "{EventId}": that name is the logger's own event id, and would print in place of the event's.
@@ -335,6 +510,9 @@ public sealed partial class InboxProcessor(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Inbound event {InboundEventId}: another event changed the same lead at once (pass {Pass}); looking again")]
     private partial void LogLostRace(Guid inboundEventId, int pass);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Count} tag events of one IB could not be saved together; processing each alone")]
+    private partial void LogProcessingAlone(Exception exception, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Systeme.io tag {TagName} carries no known IB prefix; ignored")]
     private partial void LogUnknownPrefix(string tagName);

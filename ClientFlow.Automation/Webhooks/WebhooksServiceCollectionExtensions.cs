@@ -8,7 +8,7 @@ public static class WebhooksServiceCollectionExtensions
     public static IServiceCollection AddWebhooks(this IServiceCollection services)
     {
         services.AddOptions<InboxOptions>().BindConfiguration(InboxOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.AddScoped<Inbox>();
+        services.AddSingleton<Inbox>();
         services.AddSingleton<InboxHandoff>();
         services.AddHostedService(sp => sp.GetRequiredService<InboxHandoff>());
         services.AddScoped<InboxProcessor>();

@@ -119,6 +119,33 @@ public sealed class SystemeWebhookTests(SystemeWebhookApp fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task NewDeliveriesAndRedeliveriesAtOnce_EachMessageIsStoredOnce_AndTheNewOnesAreNotHeldBackByTheRedeliveries()
+    {
+        var emails = Enumerable.Range(0, 50).Select(i => $"group-{i}@example.com").ToArray();
+        var ib = await App.SeedIbAsync("group@sig.test", "Group", emails);
+        var messageIds = emails.Select(e => NewId(e)).ToArray();
+
+        // Ten deliveries stored first; then the forty others arrive together with two redeliveries of each of the ten,
+        // so the inbox's shared transactions hold new events and redeliveries side by side.
+        foreach (var i in Enumerable.Range(0, 10))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, (await PostServiceAsync(TagBody(ib.TagPrefix + "grouped", emails[i]), TagAdded, messageIds[i])).Status);
+        }
+
+        var deliveries = Enumerable.Range(10, 40).Concat(Enumerable.Range(0, 10)).Concat(Enumerable.Range(0, 10)).ToArray();
+        var answers = await Task.WhenAll(deliveries.Select(i => PostServiceAsync(TagBody(ib.TagPrefix + "grouped", emails[i]), TagAdded, messageIds[i])));
+
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.Accepted, a.Status));
+        foreach (var messageId in messageIds)
+        {
+            Assert.Equal(1, await QueryAsync(db => db.InboundEvents.CountAsync(e => e.MessageId == messageId, Ct)));
+            Assert.Equal((InboundStatus.Processed, 1), ((await ProcessedAsync(messageId)).Status, (await EventAsync(messageId)).Attempts));
+        }
+
+        Assert.All(await App.LeadsOfAsync(ib.TenantId), l => Assert.Single(l.Tags, t => t.Slug == "grouped"));
+    }
+
+    [Fact]
     public async Task SameTagReportedByManyDeliveriesAtOnce_IsAddedOnce_AndEachEventIsProcessedOnItsFirstAttempt()
     {
         var ib = await App.SeedIbAsync("race@sig.test", "Race");
