@@ -187,6 +187,50 @@ public sealed class TwoNodeTests : IAsyncLifetime
     [Fact]
     public Task WaitsEndingInTheSameSecond_WokenByBothNodes_EachRunStepsOnce_AsTheAppRole() => WakeScenario.RunAsync([_nodeA, _nodeB], maxWakes: 24);
 
+    [Fact]
+    public async Task TwoNodesHandedTheSameInboxBatches_ProcessEachEventOnce_AsTheAppRole()
+    {
+        var emails = Enumerable.Range(0, 100).Select(i => $"inbox{i}@example.com").ToArray();
+        var ib = await _nodeA.SeedIbAsync("inbox@pg.test", "Inbox", emails);
+        await _nodeA.PublishWorkflowAsync(ib.TenantId, "Hot welcome", new WorkflowTrigger(TriggerKind.TagAdded, "hot"), [new AddTagStep("welcomed")]);
+
+        // Two tag events per lead, stored as the inbox stores them; their jobs are for the test to run.
+        var now = TimeProvider.System.GetUtcNow();
+        var events = emails.SelectMany((email, i) => new[] { "hot", "vip" }.Select(slug => new Automation.Webhooks.InboundEvent
+        {
+            Source = Automation.Webhooks.InboundSource.SystemeService,
+            MessageId = $"pg-batch-{slug}-{i}-{Guid.NewGuid():N}",
+            EventType = "CONTACT_TAG_ADDED",
+            Body = $$$"""{"contact":{"id":{{{3000 + i}}},"email":"{{{email}}}"},"tag":{"id":5,"name":"{{{ib.TagPrefix}}}{{{slug}}}"}}""",
+            ReceivedAt = now,
+            NextAttemptAt = now + Automation.Webhooks.Inbox.Lease,
+        })).ToList();
+        await using (var scope = _nodeA.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<Automation.Data.ClientFlowDbContext>();
+            db.InboundEvents.AddRange(events);
+            await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+        }
+
+        // A sweep and a retry can hand the same events to jobs on both nodes: two jobs per node, each with every event.
+        var ids = events.Select(e => e.Id).ToArray();
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(i => Task.Run(async () =>
+        {
+            await using var scope = (i % 2 == 0 ? _nodeA : _nodeB).Services.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<Automation.Jobs.InboxJob>().RunBatchAsync(ids, ids.Length, TestContext.Current.CancellationToken);
+        })));
+
+        var stored = await _nodeB.AsTenantAsync(ib.TenantId, db => db.InboundEvents.AsNoTracking().Where(e => ids.Contains(e.Id)).ToListAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(ids.Length, stored.Count);
+        Assert.All(stored, e => Assert.Equal((Automation.Webhooks.InboundStatus.Processed, 1, ib.TenantId), (e.Status, e.Attempts, e.TenantId!.Value)));
+        Assert.All(stored, e => Assert.DoesNotContain("already so", e.Outcome, StringComparison.Ordinal));
+        var leads = await _nodeB.LeadsOfAsync(ib.TenantId);
+        Assert.All(leads, l => Assert.Equal(["hot", "vip"], l.Tags.Select(t => t.Slug).Where(s => s is "hot" or "vip").Order(StringComparer.Ordinal)));
+        var runs = await _nodeB.RunsOfAsync(ib.TenantId);
+        Assert.Equal(emails.Length, runs.Select(r => r.LeadId).Distinct().Count());
+        Assert.Equal(emails.Length, runs.Count);
+    }
+
     private static async Task CaptureAsync(ClientFlowAppFactory node, SeededIb ib, string email)
     {
         using var response = await node.PostLeadAsync(ib.ApiKey, new { email });
