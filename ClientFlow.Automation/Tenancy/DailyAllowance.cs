@@ -10,8 +10,11 @@ namespace ClientFlow.Automation.Tenancy;
 /// (<c>Used &lt; limit</c>), so two nodes at the limit cannot both take the last one; inside a caller's transaction
 /// the row stays taken only if that transaction commits.
 /// </summary>
-public sealed class DailyAllowance(ClientFlowDbContext db, IOptions<DailyLimitOptions> options, TimeProvider clock)
+public sealed class DailyAllowance(ClientFlowDbContext db, DailyLimitsReached reachedLimits, IOptions<DailyLimitOptions> options, TimeProvider clock)
 {
+    /// <summary>What this scope took: a count it read may include its own increment, not committed yet.</summary>
+    private readonly HashSet<(Guid, DateOnly, DailyLimitKind)> _taken = [];
+
     /// <summary>The limit that applies to the tenant today: its own, or the platform's.</summary>
     public async Task<int> LimitAsync(Guid tenantId, DailyLimitKind kind, CancellationToken cancellationToken) =>
         (await LimitsAsync(tenantId, cancellationToken))[kind];
@@ -47,6 +50,11 @@ public sealed class DailyAllowance(ClientFlowDbContext db, IOptions<DailyLimitOp
         }
 
         var day = Today;
+        if (reachedLimits.IsReached(tenantId, day, kind, limit))
+        {
+            return false;
+        }
+
         // Another writer may create the day's row between our statements: an increment that found no row is tried again
         // once the row is there, and refused only when the row shows the limit reached.
         for (var pass = 0; pass < 4; pass++)
@@ -56,17 +64,25 @@ public sealed class DailyAllowance(ClientFlowDbContext db, IOptions<DailyLimitOp
                 .ExecuteUpdateAsync(s => s.SetProperty(u => u.Used, u => u.Used + 1), cancellationToken);
             if (taken == 1)
             {
+                _taken.Add((tenantId, day, kind));
                 return true;
             }
 
             var used = await db.DailyUsages.Where(u => u.TenantId == tenantId && u.Day == day && u.Kind == kind).Select(u => (int?)u.Used).SingleOrDefaultAsync(cancellationToken);
             if (used >= limit)
             {
+                // Only a count other transactions committed is known to stay reached; this scope's own may roll back.
+                if (!_taken.Contains((tenantId, day, kind)))
+                {
+                    reachedLimits.Reached(tenantId, day, kind, limit);
+                }
+
                 return false;
             }
 
             if (used is null && await db.InsertDailyUsageIfAbsentAsync(tenantId, day, kind, cancellationToken))
             {
+                _taken.Add((tenantId, day, kind));
                 return true;
             }
         }

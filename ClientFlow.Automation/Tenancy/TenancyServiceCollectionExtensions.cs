@@ -15,6 +15,7 @@ public static class TenancyServiceCollectionExtensions
         services.AddScoped<IbAccounts>();
         services.AddScoped<SendingGate>();
         services.AddScoped<DailyAllowance>();
+        services.AddSingleton<DailyLimitsReached>();
         services.AddScoped<TenantDirectory>();
         services.AddScoped<TenantInspection>();
         return services;

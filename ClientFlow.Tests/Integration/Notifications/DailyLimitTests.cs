@@ -20,6 +20,37 @@ public sealed partial class DailyLimitTests(NotifyingApp fixture) : IClassFixtur
     private ClientFlowAppFactory App => fixture.App;
 
     [Fact]
+    public async Task ALimitReached_StaysRefusedThatDay_UntilAnAdminChangesIt_AndATakeRolledBackNeverCountsAsReached()
+    {
+        var ib = await App.SeedIbAsync("reached@limits.test", "Reached");
+        await App.SetDailyTestSendsAsync(ib.TenantId, 2);
+
+        // A scope that takes the last one and then finds the limit reached by its own take, uncommitted, and rolls back:
+        // the count that stays is one, so the next take elsewhere goes through.
+        await using (var scope = App.Services.CreateAsyncScope())
+        using (scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(ib.TenantId))
+        {
+            Assert.True(await App.TryTakeDailyAsync(ib.TenantId, DailyLimitKind.TestSends));
+            var db = scope.ServiceProvider.GetRequiredService<ClientFlowDbContext>();
+            var allowance = scope.ServiceProvider.GetRequiredService<DailyAllowance>();
+            await using var transaction = await db.Database.BeginTransactionAsync(TestContext.Current.CancellationToken);
+            Assert.True(await allowance.TryTakeAsync(ib.TenantId, DailyLimitKind.TestSends, TestContext.Current.CancellationToken));
+            Assert.False(await allowance.TryTakeAsync(ib.TenantId, DailyLimitKind.TestSends, TestContext.Current.CancellationToken));
+            await transaction.RollbackAsync(TestContext.Current.CancellationToken);
+        }
+
+        Assert.True(await App.TryTakeDailyAsync(ib.TenantId, DailyLimitKind.TestSends));
+        Assert.False(await App.TryTakeDailyAsync(ib.TenantId, DailyLimitKind.TestSends));
+        Assert.False(await App.TryTakeDailyAsync(ib.TenantId, DailyLimitKind.TestSends));
+
+        // Raised by an admin: the node that saw the old limit reached takes again, up to the new one.
+        await App.SetDailyTestSendsAsync(ib.TenantId, 3);
+        Assert.True(await App.TryTakeDailyAsync(ib.TenantId, DailyLimitKind.TestSends));
+        Assert.False(await App.TryTakeDailyAsync(ib.TenantId, DailyLimitKind.TestSends));
+        Assert.Equal(3, await App.AsTenantAsync(ib.TenantId, db => db.DailyUsages.SumAsync(u => u.Used, TestContext.Current.CancellationToken)));
+    }
+
+    [Fact]
     public async Task AnAdminSetsAnIbsTestEmailLimit_Audited_AndTheTestBeyondItIsRefused()
     {
         var ib = await App.SeedIbAsync("tests@daily.test", "Tests IB");
