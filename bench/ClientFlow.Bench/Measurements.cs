@@ -197,12 +197,22 @@ public static class Measurements
         }
 
         // Runs are enrolled with their lead, so all exist once the rows are stored; a run has taken its first step once it
-        // has a RunStep.
+        // has a RunStep. The check walks the runs in key order from the first one that had not taken it at the last
+        // look: a run that has taken its step keeps it, so each look reads only what changed (asking about every run each
+        // second cost the database 0.37 s a look on PostgreSQL, a fifth of the machine while the first steps ran).
         var expectedRuns = await app.AsTenantAsync(ib.TenantId, db => db.WorkflowRuns.CountAsync(cancellationToken));
+        var from = Guid.Empty;
         await UntilAsync(
-            async () => await app.AsTenantAsync(ib.TenantId, async db =>
-                await db.WorkflowRuns.CountAsync(cancellationToken) == expectedRuns
-                && !await db.WorkflowRuns.AnyAsync(r => !db.RunSteps.Any(s => s.RunId == r.Id), cancellationToken)),
+            async () =>
+            {
+                var waiting = await app.AsTenantAsync(ib.TenantId, db => db.WorkflowRuns
+                    .Where(r => r.Id.CompareTo(from) >= 0 && !db.RunSteps.Any(s => s.RunId == r.Id))
+                    .OrderBy(r => r.Id)
+                    .Select(r => (Guid?)r.Id)
+                    .FirstOrDefaultAsync(cancellationToken));
+                from = waiting ?? from;
+                return waiting is null;
+            },
             TimeSpan.FromMinutes(60),
             cancellationToken,
             pollEvery: TimeSpan.FromSeconds(1));
