@@ -17,13 +17,10 @@ public sealed class DailyLimitsReached
 
     public void Reached(Guid tenantId, DateOnly day, DailyLimitKind kind, int limit)
     {
-        // Yesterday's entries are never asked about again: the first one of a new day clears them.
-        if (!_reachedAt.Keys.All(k => k.Day == day))
+        // Earlier days' entries are never asked about again.
+        foreach (var old in _reachedAt.Keys.Where(k => k.Day != day))
         {
-            foreach (var old in _reachedAt.Keys.Where(k => k.Day != day))
-            {
-                _reachedAt.TryRemove(old, out _);
-            }
+            _reachedAt.TryRemove(old, out _);
         }
 
         _reachedAt[(tenantId, day, kind)] = limit;

@@ -325,9 +325,8 @@ public sealed partial class InboxProcessor(
             return (InboundStatus.Rejected, "The event has no contact email or no tag name.");
         }
 
-        var prefix = name.Length > TagPrefix.Length ? name[..TagPrefix.Length] : name;
-        var slug = name.Length > TagPrefix.Length ? name[TagPrefix.Length..] : string.Empty;
-        var tenantId = TagPrefix.IsValid(prefix) && TagSlug.IsValid(slug)
+        var (prefix, slug) = SplitTag(name) ?? (string.Empty, string.Empty);
+        var tenantId = prefix.Length > 0
             ? await db.Tenants.Where(t => t.TagPrefix == prefix).Select(t => (Guid?)t.Id).SingleOrDefaultAsync(cancellationToken)
             : null;
         if (tenantId is null)
@@ -486,17 +485,25 @@ public sealed partial class InboxProcessor(
                 return null;
             }
 
-            var name = SystemePayload.TagName(body);
-            if (SystemePayload.ContactOf(body) is not { Email: not null } contact || name is null || name.Length <= TagPrefix.Length)
-            {
-                return null;
-            }
-
-            var (prefix, slug) = (name[..TagPrefix.Length], name[TagPrefix.Length..]);
-            return TagPrefix.IsValid(prefix) && TagSlug.IsValid(slug) && slug != SystemeConnectionCheck.TestSlug
+            return SystemePayload.ContactOf(body) is { Email: not null } contact
+                && SystemePayload.TagName(body) is { } name
+                && SplitTag(name) is var (prefix, slug)
+                && slug != SystemeConnectionCheck.TestSlug
                 ? new TagChange(inbound, contact, prefix, slug, inbound.EventType == "CONTACT_TAG_ADDED")
                 : null;
         }
+    }
+
+    /// <summary>An IB tag's prefix and slug, or null for a name that is not one (too short, or either part malformed).</summary>
+    private static (string Prefix, string Slug)? SplitTag(string name)
+    {
+        if (name.Length <= TagPrefix.Length)
+        {
+            return null;
+        }
+
+        var (prefix, slug) = (name[..TagPrefix.Length], name[TagPrefix.Length..]);
+        return TagPrefix.IsValid(prefix) && TagSlug.IsValid(slug) ? (prefix, slug) : null;
     }
 
     private static string Shorten(string text) => text.Length > 1000 ? text[..1000] : text;
