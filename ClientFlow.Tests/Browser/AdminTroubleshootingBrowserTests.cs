@@ -39,7 +39,7 @@ public sealed class AdminTroubleshootingBrowserTests : BrowserApp
         await Assertions.Expect(page.Locator("[data-testid=admin-workflow-row][data-name=Later] [data-status=Waiting]")).ToHaveTextAsync("1");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "timeline@example.com" }).ClickAsync();
-        await page.WaitForURLAsync($"**/Admin/Tenants/{ib.TenantId}/Leads/{leadId}");
+        await page.WaitForURLAsync($"**/Admin/Tenants/{ib.TenantId}/Leads/{leadId}", DocumentReady);
         var timeline = page.GetByTestId("lead-timeline");
         await Assertions.Expect(timeline.Locator("[data-kind=captured]")).ToHaveCountAsync(1);
         await Assertions.Expect(timeline.Locator("[data-kind=run]")).ToContainTextAsync(["Enrolled in \"Greeting\"", "\"Greeting\" ended: Completed"]);
@@ -49,7 +49,7 @@ public sealed class AdminTroubleshootingBrowserTests : BrowserApp
         await Assertions.Expect(timeline.Locator("[data-kind=open]")).ToContainTextAsync("Opened \"Hello from Troubled IB\"");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Audit" }).First.ClickAsync();
-        await page.WaitForURLAsync("**/Admin/Audit");
+        await page.WaitForURLAsync("**/Admin/Audit", DocumentReady);
         var viewed = page.Locator("[data-testid=audit-row][data-action='admin.lead.view']").First;
         await Assertions.Expect(viewed).ToContainTextAsync("Troubled IB");
         await Assertions.Expect(viewed).ToContainTextAsync($"lead {leadId}");

@@ -45,7 +45,7 @@ public sealed class ConversionBrowserTests : BrowserApp
 
         // The lead clicks: ClientFlow records it and sends them to the broker with their ref.
         await visitor.GotoAsync(link);
-        await visitor.WaitForURLAsync($"{broker.BaseUrl}/register?afp={lead.Ref}");
+        await visitor.WaitForURLAsync($"{broker.BaseUrl}/register?afp={lead.Ref}", DocumentReady);
         Assert.Contains(broker.Received, r => r.Method == "GET" && r.PathAndQuery == $"/register?afp={lead.Ref}");
         // Headless Chromium names itself in its user agent, so its click is recorded as a machine's.
         await Eventually.HoldsAsync(async () => (await App.MessagesOfAsync(ib.TenantId)).Single() is { } m && (m.ClickedAt ?? m.LastMachineEventAt) is not null, "the click is recorded");

@@ -23,7 +23,7 @@ public sealed class RegisterBrowserTests : BrowserApp
         await page.GetByLabel("Confirm password").FillAsync("Browser!Passw0rd");
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign up" }).ClickAsync();
 
-        await page.WaitForURLAsync("**/Settings");
+        await page.WaitForURLAsync("**/Settings", DocumentReady);
         var shown = await page.GetByTestId("tag-prefix").InnerTextAsync();
 
         Assert.Matches("^ib-[a-z0-9]{8}-$", shown);

@@ -17,7 +17,7 @@ public sealed class WorkflowBrowserTests : BrowserApp
         await page.Locator("#Input_Name").FillAsync("Browser Welcome Flow");
         await page.Locator("#Input_TriggerKind").SelectOptionAsync(new SelectOptionValue { Label = "A lead is captured" });
         await page.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
-        await page.WaitForURLAsync("**/Workflows/*-*");
+        await page.WaitForURLAsync("**/Workflows/*-*", DocumentReady);
 
         // Step 1: send the template. The form shows only the chosen kind's fields.
         await page.Locator("#Step_Kind").SelectOptionAsync("send_email");

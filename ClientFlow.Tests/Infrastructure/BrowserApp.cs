@@ -48,6 +48,13 @@ public abstract class BrowserApp : IAsyncLifetime
         Assert.True(_browserErrors.IsEmpty, $"The browser reported: {string.Join(" | ", _browserErrors)}");
     }
 
+    /// <summary>
+    /// Waits for a navigation until the new document is parsed and its scripts have run (DOMContentLoaded), not for
+    /// its "load" event: what a test checks next it finds with a web-first assertion that waits for it. Waiting for
+    /// "load" timed out in one CI run on a page that had loaded and gone network-idle.
+    /// </summary>
+    protected static PageWaitForURLOptions DocumentReady => new() { WaitUntil = WaitUntilState.DOMContentLoaded };
+
     /// <summary>A new page signed in through the login form as <paramref name="email"/>, as a person signs in.</summary>
     protected async Task<IPage> LoggedInPageAsync(string email)
     {
@@ -56,7 +63,7 @@ public abstract class BrowserApp : IAsyncLifetime
         await page.GetByLabel("Email").FillAsync(email);
         await page.GetByLabel("Password").FillAsync(ClientFlowAppFactory.Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Log in" }).ClickAsync();
-        await page.WaitForURLAsync(url => !url.Contains("/Login", StringComparison.Ordinal));
+        await page.WaitForURLAsync(url => !url.Contains("/Login", StringComparison.Ordinal), DocumentReady);
         return page;
     }
 
