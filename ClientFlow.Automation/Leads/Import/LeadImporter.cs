@@ -1,5 +1,6 @@
 using ClientFlow.Automation.Data;
 using ClientFlow.Automation.Diagnostics;
+using ClientFlow.Automation.Engine;
 using Microsoft.EntityFrameworkCore;
 using nietras.SeparatedValues;
 
@@ -8,9 +9,10 @@ namespace ClientFlow.Automation.Leads.Import;
 /// <summary>
 /// Reads an uploaded CSV in batches: each row is validated like any capture, valid rows go through
 /// <see cref="LeadCapture"/> (limit and policy included), and every rejected row is stored with its
-/// line and reason. Progress is saved after each batch, and a restarted job resumes after the last one.
+/// line and reason. Progress is saved after each batch, and a restarted job resumes after the last one. The runs the rows
+/// start are handed to the engine when the rows are stored (<see cref="AfterCommit.HoldRuns"/>).
 /// </summary>
-public sealed class LeadImporter(ClientFlowDbContext db, LeadCapture capture, ClientFlowMetrics metrics, TimeProvider clock)
+public sealed class LeadImporter(ClientFlowDbContext db, LeadCapture capture, AfterCommit afterCommit, ClientFlowMetrics metrics, TimeProvider clock)
 {
     public const int BatchSize = 1000;
     public const int MaxRejectionsKept = 10_000;
@@ -26,7 +28,22 @@ public sealed class LeadImporter(ClientFlowDbContext db, LeadCapture capture, Cl
             return;
         }
 
-        var content = import.Content;
+        // The runs the rows start go to the engine once the rows are stored (or have waited half a lease), even when the
+        // import stops on an error: their first steps would otherwise share the machine with the rows still to store.
+        afterCommit.HoldRuns($"started by the import of {import.FileName}");
+        try
+        {
+            await ImportAsync(import, cancellationToken);
+        }
+        finally
+        {
+            afterCommit.ReleaseHeldRuns();
+        }
+    }
+
+    private async Task ImportAsync(LeadImport import, CancellationToken cancellationToken)
+    {
+        var content = import.Content!;
         import.Status = LeadImportStatus.Running;
         import.TotalRows ??= CountRows(content);
         await db.SaveChangesAsync(cancellationToken);
