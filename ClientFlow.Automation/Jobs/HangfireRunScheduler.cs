@@ -6,7 +6,7 @@ namespace ClientFlow.Automation.Jobs;
 /// <summary>
 /// The engine's scheduler on Hangfire: a wait's end becomes a delayed <see cref="WakeJob"/>, one per tenant and second
 /// of due time on this node (<see cref="WakeTimes"/>). The delay is measured on the engine's clock (the one that set
-/// <see cref="WorkflowRun.DueAt"/>), and a wake already due is enqueued.
+/// <see cref="WorkflowRun.DueAt"/>), and a wake due within a second is enqueued.
 /// </summary>
 public sealed class HangfireRunScheduler(IBackgroundJobClient jobs, WakeTimes wakes, TimeProvider clock) : IRunScheduler
 {
@@ -33,8 +33,11 @@ public sealed class HangfireRunScheduler(IBackgroundJobClient jobs, WakeTimes wa
 
         try
         {
+            // A wake due within a second is queued now: it waits for its runs itself and claims none early (WakeJob).
+            // Hangfire's delayed-job scheduler polls once a second and, on PostgreSQL with two nodes, was seen to move a
+            // due job 25 s late; a wake that hands on the rest of its second must not wait for it.
             var delay = dueAt - now;
-            if (delay <= TimeSpan.Zero)
+            if (delay <= WakeTimes.Second)
             {
                 jobs.Enqueue<WakeJob>(j => j.RunAsync(tenantId, dueAt, Short(description), CancellationToken.None));
             }

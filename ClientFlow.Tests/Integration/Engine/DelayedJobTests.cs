@@ -144,6 +144,28 @@ public sealed class DelayedJobTests(RealClockApp fixture) : IClassFixture<RealCl
         Assert.InRange(fired.ExecutedAt, dueAt, dueAt + Tolerance);
     }
 
+    [Fact]
+    public async Task AWakeDueWithinASecond_IsQueuedAtOnce_AndItsRunStepsNoEarlier()
+    {
+        var (ib, _, run) = await OneWaitingRunAsync("soon", new WaitStep(1, WaitUnit.Minutes), new AddTagStep("fired"));
+        var dueAt = TimeProvider.System.GetUtcNow() + TimeSpan.FromMilliseconds(800);
+        await ShortenWaitAsync(ib.TenantId, run.Id, dueAt);
+
+        App.Services.GetRequiredService<IRunScheduler>().ScheduleWake(ib.TenantId, dueAt, "soon");
+
+        await Eventually.HoldsAsync(async () => (await App.RunsOfAsync(ib.TenantId)).Single().Status == RunStatus.Completed, "the wait fires", TimeSpan.FromSeconds(30));
+        var fired = Assert.Single(await App.StepsOfAsync(ib.TenantId, run.Id), s => s.StepIndex == 1);
+        Assert.InRange(fired.ExecutedAt, dueAt, dueAt + Tolerance);
+
+        // Queued, never a delayed job: Hangfire's scheduler, which moves those, can be seconds behind.
+        // (The job succeeds a moment after its run's step commits.)
+        var monitoring = App.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
+        bool IsTheWake(KeyValuePair<string, Hangfire.Storage.Monitoring.SucceededJobDto> j) => j.Value.Job?.Type == typeof(WakeJob) && (Guid)j.Value.Job.Args[0] == ib.TenantId;
+        await Eventually.HoldsAsync(() => Task.FromResult(monitoring.SucceededJobs(0, 1000).Any(IsTheWake)), "the wake succeeds");
+        var wake = Assert.Single(monitoring.SucceededJobs(0, 1000), IsTheWake);
+        Assert.DoesNotContain(monitoring.JobDetails(wake.Key).History, h => h.StateName == Hangfire.States.ScheduledState.StateName);
+    }
+
     /// <summary>A new IB with a workflow of <paramref name="steps"/> on capture, and the run of one captured lead, waiting at its first wait.</summary>
     private async Task<(SeededIb Ib, Guid WorkflowId, WorkflowRun Run)> OneWaitingRunAsync(string name, params WorkflowStep[] steps)
     {
