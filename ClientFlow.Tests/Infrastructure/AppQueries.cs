@@ -28,6 +28,26 @@ public static class AppQueries
         await db.Tenants.Where(t => t.Id == tenantId).ExecuteUpdateAsync(s => s.SetProperty(t => t.MaxLeads, maxLeads), TestContext.Current.CancellationToken);
     }
 
+    /// <summary>Stores a CSV upload as an import not started yet (its job is for the test to run: <see cref="RunImportAsync"/>).</summary>
+    public static Task<Guid> AddImportAsync(this ClientFlowAppFactory app, Guid tenantId, string fileName, string csv) =>
+        app.AsTenantAsync(tenantId, async db =>
+        {
+            var import = new Automation.Leads.Import.LeadImport { FileName = fileName, Content = System.Text.Encoding.UTF8.GetBytes(csv), CreatedAt = TimeProvider.System.GetUtcNow() };
+            db.LeadImports.Add(import);
+            await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+            return import.Id;
+        });
+
+    /// <summary>Runs an import in a scope of its own, in its tenant, as its Hangfire job does.</summary>
+    public static async Task RunImportAsync(this ClientFlowAppFactory app, Guid tenantId, Guid importId)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        using (scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(tenantId))
+        {
+            await scope.ServiceProvider.GetRequiredService<Automation.Leads.Import.LeadImporter>().RunAsync(importId, TestContext.Current.CancellationToken);
+        }
+    }
+
     /// <summary>Takes one from the tenant's daily allowance in a scope of its own, as one request or job would.</summary>
     public static async Task<bool> TryTakeDailyAsync(this ClientFlowAppFactory app, Guid tenantId, DailyLimitKind kind)
     {

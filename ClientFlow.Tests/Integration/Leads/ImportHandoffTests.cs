@@ -1,11 +1,9 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
-using System.Text;
 using ClientFlow.Automation.Data;
 using ClientFlow.Automation.Engine;
 using ClientFlow.Automation.Jobs;
 using ClientFlow.Automation.Leads.Import;
-using ClientFlow.Automation.Tenancy;
 using ClientFlow.Automation.Workflows;
 using ClientFlow.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -35,7 +33,7 @@ public sealed class ImportHandoffTests(ImportHandoffTests.App fixture) : IClassF
         var importId = await AddImportAsync(ib.TenantId);
         fixture.Record(onProgressWrite: null);
 
-        await RunImportAsync(ib.TenantId, importId);
+        await _app.RunImportAsync(ib.TenantId, importId);
 
         // Marked running, three batches, finished; then the runs, in jobs of at most 100.
         var events = fixture.Events;
@@ -62,7 +60,7 @@ public sealed class ImportHandoffTests(ImportHandoffTests.App fixture) : IClassF
                 fixture.Clock.Advance(halfLease);
             }
         });
-        await RunImportAsync(ib.TenantId, importId);
+        await _app.RunImportAsync(ib.TenantId, importId);
 
         // None before the second batch; both batches' runs before the third; the third batch's at the end.
         var events = fixture.Events;
@@ -86,7 +84,7 @@ public sealed class ImportHandoffTests(ImportHandoffTests.App fixture) : IClassF
             }
         });
 
-        await Assert.ThrowsAnyAsync<Exception>(() => RunImportAsync(ib.TenantId, importId));
+        await Assert.ThrowsAnyAsync<Exception>(() => _app.RunImportAsync(ib.TenantId, importId));
 
         // The first batch committed; its runs go to the engine now, not when the sweep finds them a lease later.
         Assert.Equal(LeadImporter.BatchSize, HandedRuns(fixture.Events));
@@ -101,26 +99,8 @@ public sealed class ImportHandoffTests(ImportHandoffTests.App fixture) : IClassF
         return ib;
     }
 
-    private Task<Guid> AddImportAsync(Guid tenantId)
-    {
-        var csv = "email,name\n" + string.Join('\n', Enumerable.Range(0, Rows).Select(i => $"held{i}@example.com,Person {i}"));
-        return _app.AsTenantAsync(tenantId, async db =>
-        {
-            var import = new LeadImport { FileName = "held.csv", Content = Encoding.UTF8.GetBytes(csv), CreatedAt = TimeProvider.System.GetUtcNow() };
-            db.LeadImports.Add(import);
-            await db.SaveChangesAsync(TestContext.Current.CancellationToken);
-            return import.Id;
-        });
-    }
-
-    private async Task RunImportAsync(Guid tenantId, Guid importId)
-    {
-        await using var scope = _app.Services.CreateAsyncScope();
-        using (scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(tenantId))
-        {
-            await scope.ServiceProvider.GetRequiredService<LeadImporter>().RunAsync(importId, TestContext.Current.CancellationToken);
-        }
-    }
+    private Task<Guid> AddImportAsync(Guid tenantId) =>
+        _app.AddImportAsync(tenantId, "held.csv", "email,name\n" + string.Join('\n', Enumerable.Range(0, Rows).Select(i => $"held{i}@example.com,Person {i}")));
 
     private Task AllCompletedAsync(Guid tenantId, int runs = Rows) =>
         Eventually.HoldsAsync(

@@ -1,8 +1,6 @@
 using System.Data.Common;
-using System.Text;
 using ClientFlow.Automation.Data;
 using ClientFlow.Automation.Leads.Import;
-using ClientFlow.Automation.Tenancy;
 using ClientFlow.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -26,36 +24,21 @@ public sealed class ImportResumeTests(ImportResumeTests.App fixture) : IClassFix
         await _app.SetMaxLeadsAsync(ib.TenantId, 10_000);
         const int rows = LeadImporter.BatchSize + 500;
         var csv = "email,name\n" + string.Join('\n', Enumerable.Range(0, rows).Select(i => $"resume{i}@example.com,Person {i}"));
-        var importId = await _app.AsTenantAsync(ib.TenantId, async db =>
-        {
-            var import = new LeadImport { FileName = "resume.csv", Content = Encoding.UTF8.GetBytes(csv), CreatedAt = TimeProvider.System.GetUtcNow() };
-            db.LeadImports.Add(import);
-            await db.SaveChangesAsync(TestContext.Current.CancellationToken);
-            return import.Id;
-        });
+        var importId = await _app.AddImportAsync(ib.TenantId, "resume.csv", csv);
 
         // The import's first write marks it running; its second is the first batch's progress, which fails.
         fixture.Failure.FailWrite(2);
-        var error = await Assert.ThrowsAnyAsync<Exception>(() => RunImportAsync(ib.TenantId, importId));
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => _app.RunImportAsync(ib.TenantId, importId));
         Assert.Contains(FailingProgressWrite.Message, error.ToString(), StringComparison.Ordinal);
         var stopped = await ImportAsync(ib.TenantId, importId);
         Assert.Equal((LeadImportStatus.Running, 0, 0), (stopped.Status, stopped.ProcessedRows, stopped.ImportedRows));
         Assert.Empty(await _app.LeadsOfAsync(ib.TenantId));
 
         // Run again (as Hangfire retries the job): every row is imported once, none counted as already there.
-        await RunImportAsync(ib.TenantId, importId);
+        await _app.RunImportAsync(ib.TenantId, importId);
         var done = await ImportAsync(ib.TenantId, importId);
         Assert.Equal((LeadImportStatus.Completed, rows, rows, 0, 0), (done.Status, done.ProcessedRows, done.ImportedRows, done.ExistingRows, done.RejectedRows));
         Assert.Equal(rows, (await _app.LeadsOfAsync(ib.TenantId)).Count);
-    }
-
-    private async Task RunImportAsync(Guid tenantId, Guid importId)
-    {
-        await using var scope = _app.Services.CreateAsyncScope();
-        using (scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(tenantId))
-        {
-            await scope.ServiceProvider.GetRequiredService<LeadImporter>().RunAsync(importId, TestContext.Current.CancellationToken);
-        }
     }
 
     private Task<LeadImport> ImportAsync(Guid tenantId, Guid importId) =>
