@@ -84,9 +84,9 @@ public sealed class AfterCommit(OutboxJobs outboxJobs, IRunScheduler runs, IOpti
 
         if (now - _heldSince >= options.Value.Lease / 2)
         {
-            Hand(_held, _heldAs);
-            _held = [];
-            _heldSince = null;
+            var description = _heldAs;
+            ReleaseHeldRuns();
+            HoldRuns(description);
         }
     }
 

@@ -16,7 +16,7 @@ namespace ClientFlow.Automation.Jobs;
 /// </summary>
 public sealed partial class WakeJob(TenantScope tenantScope, DueRuns dueRuns, RunAdvancer advancer, IRunScheduler scheduler, TimeProvider clock, ILogger<WakeJob> logger)
 {
-    /// <summary>Claims one wake makes for the rest of its second before leaving the rest to a delayed job.</summary>
+    /// <summary>Claims one wake makes for the rest of its second before handing the rest to another wake (queued at once when due within a second).</summary>
     private const int MaxRounds = 20;
 
     [Queue(JobQueues.Engine)]
