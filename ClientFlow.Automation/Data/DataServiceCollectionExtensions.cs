@@ -26,6 +26,7 @@ public static class DataServiceCollectionExtensions
                 }
 
                 services.AddDbContext<ClientFlowDbContext, PostgresClientFlowDbContext>(o => o.UseClientFlowPostgres(postgres).LogFailedSavesAsWarnings());
+                services.AddSingleton(new WriterTurns(serialized: false));
                 break;
 
             default:
@@ -33,6 +34,7 @@ public static class DataServiceCollectionExtensions
                 services.AddDbContext<ClientFlowDbContext, SqliteClientFlowDbContext>(o => o.UseSqlite(sqlite).AddInterceptors(new SqlitePragmasInterceptor()).LogFailedSavesAsWarnings());
                 services.AddSingleton(sp => new SqliteWalCheckpoint(sqlite, options.SqliteCheckpointInterval, sp.GetRequiredService<ILogger<SqliteWalCheckpoint>>()));
                 services.AddHostedService(sp => sp.GetRequiredService<SqliteWalCheckpoint>());
+                services.AddSingleton(new WriterTurns(serialized: true));
                 break;
         }
 

@@ -15,9 +15,10 @@ namespace ClientFlow.Automation.Webhooks;
 /// request takes it next writes every event waiting (up to <see cref="MaxGroup"/>) in one transaction. Each request is
 /// answered only once its own event has committed, so an acknowledged event is never lost; a quiet moment still writes
 /// each event at once. One transaction per event cost more than the rest of the request. A group that holds a
-/// redelivery is written again one event at a time, so only the redelivery is refused.
+/// redelivery is written again one event at a time, so only the redelivery is refused. On SQLite a group takes its
+/// turn at the one writer with the inbox jobs' claims and outcomes (<see cref="WriterTurns"/>).
 /// </remarks>
-public sealed class Inbox(IServiceScopeFactory scopes, InboxHandoff handoff, ClientFlowMetrics metrics, TimeProvider clock) : IDisposable
+public sealed class Inbox(IServiceScopeFactory scopes, InboxHandoff handoff, WriterTurns writerTurns, ClientFlowMetrics metrics, TimeProvider clock) : IDisposable
 {
     /// <summary>How long a claimed or handed-out event is left alone before the sweep counts its job as lost.</summary>
     public static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
@@ -102,6 +103,7 @@ public sealed class Inbox(IServiceScopeFactory scopes, InboxHandoff handoff, Cli
 
         try
         {
+            using var turn = await writerTurns.TakeAsync();
             await db.SaveChangesAsync(CancellationToken.None);
             return true;
         }

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Net;
 using ClientFlow.Automation.Data;
 using ClientFlow.Automation.Email;
@@ -37,6 +38,15 @@ public sealed class DeadLetterApp : IAsyncLifetime
     /// <summary>While true, inbox jobs are lost on the way to Hangfire.</summary>
     public bool LoseInboxJobs { get; set; }
 
+    /// <summary>
+    /// When set, the next read of leads first gives this event's claim to another worker and commits, as the sweep does
+    /// once a claim's lease has lapsed: a batch that claimed the event reads its leads after that.
+    /// </summary>
+    public Guid? StealClaimOf { get; set; }
+
+    /// <summary>The worker that <see cref="StealClaimOf"/> gives the claim to.</summary>
+    public Guid Thief { get; } = Guid.NewGuid();
+
     /// <summary>The events of every inbox job lost so far (the inbox hands events to jobs just after answering).</summary>
     public System.Collections.Concurrent.ConcurrentBag<Guid> LostEvents { get; } = [];
 
@@ -52,7 +62,7 @@ public sealed class DeadLetterApp : IAsyncLifetime
             services.RemoveAll<TimeProvider>();
             services.AddSingleton<TimeProvider>(Clock);
             DroppingJobClient.Register(services, job => job.Type == typeof(OutboxJob) || (LoseInboxJobs && job.Type == typeof(InboxJob) && Lost(job)));
-            services.ConfigureDbContext<SqliteClientFlowDbContext>(o => o.AddInterceptors(new PoisonTag(this)));
+            services.ConfigureDbContext<SqliteClientFlowDbContext>(o => o.AddInterceptors(new PoisonTag(this), new ClaimThief(this)));
         });
         await App.StartAsync();
     }
@@ -75,6 +85,23 @@ public sealed class DeadLetterApp : IAsyncLifetime
     }
 
     /// <summary>A failure nothing in ClientFlow expects, on every attempt, until the test lifts it.</summary>
+    private sealed class ClaimThief(DeadLetterApp app) : DbCommandInterceptor
+    {
+        public override async ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+        {
+            if (app.StealClaimOf is { } eventId && command.CommandText.Contains("FROM \"Leads\"", StringComparison.Ordinal))
+            {
+                app.StealClaimOf = null;
+                await using var scope = app.App.Services.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<ClientFlowDbContext>();
+                await db.InboundEvents.Where(e => e.Id == eventId)
+                    .ExecuteUpdateAsync(s => s.SetProperty(e => e.LeaseOwner, app.Thief).SetProperty(e => e.Attempts, e => e.Attempts + 1), cancellationToken);
+            }
+
+            return result;
+        }
+    }
+
     private sealed class PoisonTag(DeadLetterApp app) : SaveChangesInterceptor
     {
         public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)

@@ -96,6 +96,26 @@ public sealed class InboxBatchTests(DeadLetterApp fixture) : IClassFixture<DeadL
         Assert.Equal(emails.Length, runs.Select(r => r.LeadId).Distinct().Count());
     }
 
+    [Fact]
+    public async Task ABatchWhoseClaimOnAnEventLapsed_RecordsNothingOnIt_AndTheRestAsUsual()
+    {
+        var emails = Enumerable.Range(0, 5).Select(i => $"lapsed-{i}@example.com").ToArray();
+        var ib = await App.SeedIbAsync("lapsed@batch.test", "Lapsed", emails);
+        var events = await StoreHeldAsync([.. emails.Select((email, i) => Tag("CONTACT_TAG_ADDED", ib.TagPrefix + "warm", email, 3000 + i))]);
+
+        // The batch claims all five; before it records them, another worker has taken over the third.
+        fixture.StealClaimOf = events[2];
+        await RunBatchAsync(events);
+
+        var stored = await EventsAsync(events);
+        Assert.Null(fixture.StealClaimOf);
+        var taken = stored[2];
+        Assert.Equal((InboundStatus.Processing, fixture.Thief, null), (taken.Status, taken.LeaseOwner, taken.Outcome));
+        Assert.All(stored.Where(e => e.Id != taken.Id), e => Assert.Equal((InboundStatus.Processed, null), (e.Status, e.LeaseOwner)));
+        // Its tag is there all the same: the effects are idempotent, and the thief's processing finds them made.
+        Assert.All(await App.LeadsOfAsync(ib.TenantId), l => Assert.Contains(l.Tags, t => t.Slug == "warm"));
+    }
+
     private static (string EventType, string Json) Tag(string eventType, string tagName, string email, long contactId) =>
         (eventType, $$$"""{"contact":{"id":{{{contactId}}},"email":"{{{email}}}"},"tag":{"id":5,"name":"{{{tagName}}}"}}""");
 
