@@ -39,10 +39,10 @@ public sealed class DeadLetterApp : IAsyncLifetime
     public bool LoseInboxJobs { get; set; }
 
     /// <summary>
-    /// When set, the next read of leads first gives this event's claim to another worker and commits, as the sweep does
-    /// once a claim's lease has lapsed: a batch that claimed the event reads its leads after that.
+    /// When set, the next read of leads that looks for this email first gives the event's claim to another worker and
+    /// commits, as the sweep does once a claim's lease has lapsed: a batch that claimed the event reads its lead after that.
     /// </summary>
-    public Guid? StealClaimOf { get; set; }
+    public (Guid EventId, string Email)? StealClaimOf { get; set; }
 
     /// <summary>The worker that <see cref="StealClaimOf"/> gives the claim to.</summary>
     public Guid Thief { get; } = Guid.NewGuid();
@@ -89,7 +89,9 @@ public sealed class DeadLetterApp : IAsyncLifetime
     {
         public override async ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
         {
-            if (app.StealClaimOf is { } eventId && command.CommandText.Contains("FROM \"Leads\"", StringComparison.Ordinal))
+            if (app.StealClaimOf is var (eventId, email)
+                && command.CommandText.Contains("FROM \"Leads\"", StringComparison.Ordinal)
+                && command.Parameters.Cast<DbParameter>().Any(p => email.Equals(p.Value)))
             {
                 app.StealClaimOf = null;
                 await using var scope = app.App.Services.CreateAsyncScope();

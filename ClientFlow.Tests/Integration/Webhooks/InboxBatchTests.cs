@@ -103,8 +103,10 @@ public sealed class InboxBatchTests(DeadLetterApp fixture) : IClassFixture<DeadL
         var ib = await App.SeedIbAsync("lapsed@batch.test", "Lapsed", emails);
         var events = await StoreHeldAsync([.. emails.Select((email, i) => Tag("CONTACT_TAG_ADDED", ib.TagPrefix + "warm", email, 3000 + i))]);
 
+        Assert.All(await EventsAsync(events), e => Assert.Equal((InboundStatus.Pending, 0), (e.Status, e.Attempts)));
+
         // The batch claims all five; before it records them, another worker has taken over the third.
-        fixture.StealClaimOf = events[2];
+        fixture.StealClaimOf = (events[2], emails[2]);
         await RunBatchAsync(events);
 
         var stored = await EventsAsync(events);
