@@ -122,7 +122,9 @@ public sealed partial class InboxProcessor(
                 using (await writerTurns.TakeAsync())
                 {
                     await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-                    TrackOutcomes(changes, outcomes, owner, tenantId);
+                    // An event whose lease lapsed to another worker meanwhile keeps that worker's claim, and its outcome is
+                    // that worker's to record; its effects here are idempotent, as that worker's are.
+                    await db.RecordInboundOutcomesAsync(outcomes, owner, tenantId, clock.GetUtcNow(), cancellationToken);
                     await db.SaveChangesAsync(cancellationToken);
                     await transaction.CommitAsync(cancellationToken);
                 }
@@ -152,37 +154,6 @@ public sealed partial class InboxProcessor(
         }
 
         return [];
-    }
-
-    /// <summary>
-    /// A batch's outcomes as tracked updates, saved with its changes: sent together (one round trip on PostgreSQL), where
-    /// an update each was a round trip per event and, on SQLite, held the one writer several milliseconds per hundred
-    /// events. <see cref="InboundEvent.LeaseOwner"/> is a concurrency token, so an update matches only while this claim
-    /// holds its event, as <see cref="RecordAsync"/>'s condition does; a lapsed lease fails the save, and the batch's
-    /// events are processed alone. The updates go on copies, so the claimed events stay as they were read for that.
-    /// </summary>
-    private void TrackOutcomes(IReadOnlyList<TagChange> changes, IReadOnlyList<(Guid EventId, InboundStatus Status, string Outcome)> outcomes, Guid owner, Guid tenantId)
-    {
-        var processedAt = clock.GetUtcNow();
-        foreach (var (change, (_, status, outcome)) in changes.Zip(outcomes))
-        {
-            var claimed = change.Event;
-            var recorded = db.InboundEvents.Attach(new InboundEvent
-            {
-                Id = claimed.Id,
-                Source = claimed.Source,
-                MessageId = claimed.MessageId,
-                EventType = claimed.EventType,
-                Body = claimed.Body,
-                Status = InboundStatus.Processing,
-                LeaseOwner = owner,
-            }).Entity;
-            recorded.Status = status;
-            recorded.Outcome = outcome;
-            recorded.ProcessedAt = processedAt;
-            recorded.LeaseOwner = null;
-            recorded.TenantId = tenantId;
-        }
     }
 
     private async Task<IReadOnlyList<(Guid, Exception)>> ProcessEachAsync(IEnumerable<InboundEvent> events, Guid owner, CancellationToken cancellationToken)

@@ -7,6 +7,7 @@ using ClientFlow.Automation.Workflows;
 using ClientFlow.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Serilog.Core;
 
 namespace ClientFlow.Tests.Postgres;
 
@@ -15,6 +16,7 @@ public sealed class PostgresWebhookTests : IAsyncLifetime
 {
     private const string Secret = "pg-webhook-secret";
     private readonly PostgresTestDatabase _database = new();
+    private readonly TestLogSink _log = new();
     private ClientFlowAppFactory _app = null!;
 
     public async ValueTask InitializeAsync()
@@ -25,7 +27,7 @@ public sealed class PostgresWebhookTests : IAsyncLifetime
             ["Systeme:WebhookSecret"] = Secret,
             // Long enough that no run stalled by a lost race is rescued by the sweep while a test watches.
             ["Engine:Lease"] = "00:10:00",
-        });
+        }, configureServices: services => services.AddSingleton<ILogEventSink>(_log));
         await _app.StartAsync();
     }
 
@@ -113,6 +115,24 @@ public sealed class PostgresWebhookTests : IAsyncLifetime
             Assert.Single(l.Tags, t => t.Slug == "done");
         });
         Assert.All(await StoredAsync(), e => Assert.Equal((InboundStatus.Processed, 1), (e.Status, e.Attempts)));
+    }
+
+    [Fact]
+    public async Task TagEventsForManyLeads_AreRecordedTogether_EachWithItsOutcomeAndIb()
+    {
+        var emails = Enumerable.Range(0, 30).Select(i => $"together-{i}@example.com").ToArray();
+        var ib = await _app.SeedIbAsync("together@pg-hooks.test", "Together", emails);
+
+        await Task.WhenAll(emails.Select(async (email, i) => Assert.Equal(HttpStatusCode.Accepted, await PostAsync(
+            "CONTACT_TAG_ADDED", $"pg-together-{i}", $$$"""{"contact":{"id":{{{3000 + i}}},"email":"{{{email}}}"},"tag":{"id":5,"name":"{{{ib.TagPrefix}}}warm"}}"""))));
+
+        await Eventually.HoldsAsync(AllProcessedAsync, "every event is processed");
+        var stored = (await StoredAsync()).ToDictionary(e => e.MessageId);
+        Assert.All(emails.Select((email, i) => (email, stored[$"pg-together-{i}"])), pair => Assert.Equal(
+            (InboundStatus.Processed, $"Added warm on {pair.email}.", ib.TenantId, 1, (Guid?)null),
+            (pair.Item2.Status, pair.Item2.Outcome, pair.Item2.TenantId!.Value, pair.Item2.Attempts, pair.Item2.LeaseOwner)));
+        // Each job's events were written in its one transaction: none fell back to being processed alone.
+        Assert.DoesNotContain(_log.Events, e => e.MessageTemplate.Text.Contains("processing each alone", StringComparison.Ordinal));
     }
 
     private async Task<bool> AllProcessedAsync() =>

@@ -15,8 +15,6 @@ internal sealed class InboundEventConfiguration : IEntityTypeConfiguration<Inbou
         builder.Property(e => e.Template).HasMaxLength(100);
         builder.Property(e => e.Outcome).HasMaxLength(1000);
         builder.Property(e => e.Body).HasMaxLength(InboundEvent.MaxBodyBytes);
-        // A tracked update of an event matches only while the claim it was read under holds it (the batch's outcomes).
-        builder.Property(e => e.LeaseOwner).IsConcurrencyToken();
         // Dedupe by constraint: a redelivered message id is not stored twice.
         builder.HasIndex(e => new { e.Source, e.MessageId }).IsUnique();
         builder.HasIndex(e => new { e.Status, e.NextAttemptAt });
