@@ -1,14 +1,16 @@
 namespace ClientFlow.Bench;
 
-/// <summary>Latencies of one load: throughput and percentiles.</summary>
-public sealed record Stats(int Count, TimeSpan Elapsed, double P50Ms, double P99Ms)
+/// <summary>Latencies of one load: throughput, percentiles, and the process's CPU time while it ran.</summary>
+public sealed record Stats(int Count, TimeSpan Elapsed, double P50Ms, double P99Ms, TimeSpan Cpu)
 {
     public double PerSecond => Count / Elapsed.TotalSeconds;
 
-    public static Stats Of(IReadOnlyCollection<double> latenciesMs, TimeSpan elapsed)
+    public TimeSpan CpuPerRequest => Cpu / Count;
+
+    public static Stats Of(IReadOnlyCollection<double> latenciesMs, TimeSpan elapsed, TimeSpan cpu)
     {
         var sorted = latenciesMs.Order().ToArray();
-        return new Stats(sorted.Length, elapsed, Percentile(sorted, 0.50), Percentile(sorted, 0.99));
+        return new Stats(sorted.Length, elapsed, Percentile(sorted, 0.50), Percentile(sorted, 0.99), cpu);
     }
 
     public static double Percentile(IReadOnlyList<double> sorted, double p) =>
