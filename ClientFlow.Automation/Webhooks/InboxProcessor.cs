@@ -100,21 +100,31 @@ public sealed partial class InboxProcessor(
         {
             try
             {
+                // What the events' leads have, read narrow and untracked: most tag events echo a change ClientFlow made
+                // itself (the tag is there already), and only a lead that one of its events changes is read whole and tracked.
                 var emails = changes.Select(c => c.Contact.Email!).Distinct(StringComparer.Ordinal).ToList();
-                var byEmail = (await db.Leads.Include(l => l.Tags).Where(l => emails.Contains(l.Email)).ToListAsync(cancellationToken))
+                var byEmail = (await TagsOfLeads(db.Leads.Where(l => emails.Contains(l.Email))).ToListAsync(cancellationToken))
                     .ToDictionary(l => l.Email, StringComparer.Ordinal);
                 var contactIds = changes.Where(c => !byEmail.ContainsKey(c.Contact.Email!) && c.Contact.Id is not null).Select(c => c.Contact.Id).Distinct().ToList();
                 var byContact = contactIds.Count == 0
                     ? []
-                    : (await db.Leads.Include(l => l.Tags).Where(l => contactIds.Contains(l.SystemeContactId)).ToListAsync(cancellationToken))
+                    : (await TagsOfLeads(db.Leads.Where(l => contactIds.Contains(l.SystemeContactId))).ToListAsync(cancellationToken))
                         .GroupBy(l => l.SystemeContactId!.Value).ToDictionary(g => g.Key, g => g.First());
+                var leads = changes.Select(c => byEmail.GetValueOrDefault(c.Contact.Email!) ?? (c.Contact.Id is { } id ? byContact.GetValueOrDefault(id) : null)).ToList();
 
-                foreach (var change in changes)
+                // A lead none of whose events changes it as it is stays as it is through all of them, in any order.
+                var changing = changes.Zip(leads).Where(p => p.Second?.WouldChange(p.First) == true).Select(p => p.Second!.Id).Distinct().ToList();
+                var tracked = changing.Count == 0
+                    ? []
+                    : await db.Leads.Include(l => l.Tags).Where(l => changing.Contains(l.Id)).ToDictionaryAsync(l => l.Id, cancellationToken);
+
+                foreach (var (change, lead) in changes.Zip(leads))
                 {
-                    var lead = byEmail.GetValueOrDefault(change.Contact.Email!) ?? (change.Contact.Id is { } id ? byContact.GetValueOrDefault(id) : null);
-                    var (status, outcome) = lead is null
+                    var (status, outcome) = lead is null || (changing.Contains(lead.Id) && !tracked.ContainsKey(lead.Id))
                         ? (InboundStatus.Ignored, $"The IB has no lead {change.Contact.Email}.")
-                        : (InboundStatus.Processed, await ChangeTagAsync(lead, change.Contact, change.Slug, change.Added, cancellationToken));
+                        : (InboundStatus.Processed, tracked.TryGetValue(lead.Id, out var whole)
+                            ? await ChangeTagAsync(whole, change.Contact, change.Slug, change.Added, cancellationToken)
+                            : Described(change.Added, change.Slug, lead.Email, changed: false));
                     outcomes.Add((change.Event.Id, status, Shorten(outcome)));
                 }
 
@@ -368,7 +378,21 @@ public sealed partial class InboxProcessor(
     {
         lead.SystemeContactId ??= contact.Id;
         var changed = added ? await tagging.AddFromSystemeAsync(lead, slug, cancellationToken) : tagging.RemoveFromSysteme(lead, slug);
-        return $"{(added ? "Added" : "Removed")} {slug} on {lead.Email}{(changed ? string.Empty : " (already so)")}.";
+        return Described(added, slug, lead.Email, changed);
+    }
+
+    private static string Described(bool added, string slug, string email, bool changed) =>
+        $"{(added ? "Added" : "Removed")} {slug} on {email}{(changed ? string.Empty : " (already so)")}.";
+
+    private static IQueryable<LeadTags> TagsOfLeads(IQueryable<Lead> leads) =>
+        leads.AsNoTracking().Select(l => new LeadTags(l.Id, l.Email, l.SystemeContactId, l.Tags.Select(t => t.Slug).ToList()));
+
+    /// <summary>A lead's tags, as much of it as says whether a tag event changes it.</summary>
+    private sealed record LeadTags(Guid Id, string Email, long? SystemeContactId, List<string> Slugs)
+    {
+        /// <summary>As <see cref="ChangeTagAsync"/> would find it: the contact id to link, or the tag to add or remove.</summary>
+        public bool WouldChange(TagChange change) =>
+            (SystemeContactId is null && change.Contact.Id is not null) || Slugs.Contains(change.Slug) != change.Added;
     }
 
     private async Task<(InboundStatus, string)> LinkContactAsync(JsonNode? body, CancellationToken cancellationToken)

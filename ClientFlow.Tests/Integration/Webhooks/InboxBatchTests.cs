@@ -118,6 +118,43 @@ public sealed class InboxBatchTests(DeadLetterApp fixture) : IClassFixture<DeadL
         Assert.All(await App.LeadsOfAsync(ib.TenantId), l => Assert.Contains(l.Tags, t => t.Slug == "warm"));
     }
 
+    [Fact]
+    public async Task TagEventsThatChangeNothing_AreRecordedAsSuch_AndLeaveTheirLeadAsItWas()
+    {
+        var ib = await App.SeedIbAsync("echo@batch.test", "Echo", "dan@example.com", "emma@example.com");
+        await App.PublishWorkflowAsync(ib.TenantId, "VIP welcome", new WorkflowTrigger(TriggerKind.TagAdded, "vip"), [new AddTagStep("welcomed")]);
+        await RunBatchAsync(await StoreHeldAsync(Tag("CONTACT_TAG_ADDED", ib.TagPrefix + "vip", "dan@example.com", 600)));
+        var dan = (await App.LeadsOfAsync(ib.TenantId)).Single(l => l.Email == "dan@example.com");
+        var vipAddedAt = dan.Tags.Single(t => t.Slug == "vip").AddedAt;
+        Assert.Equal(600, dan.SystemeContactId);
+
+        // Systeme.io echoes what Dan has (a tag he has, one he lacks removed); Emma's event changes her, in the same batch.
+        var events = await StoreHeldAsync(
+            Tag("CONTACT_TAG_ADDED", ib.TagPrefix + "vip", "dan@example.com", 600),
+            Tag("CONTACT_TAG_REMOVED", ib.TagPrefix + "cold", "dan@example.com", 600),
+            Tag("CONTACT_TAG_ADDED", ib.TagPrefix + "vip", "emma@example.com", 601),
+            Tag("CONTACT_TAG_ADDED", ib.TagPrefix + "vip", "dan@example.com", 600));
+        await RunBatchAsync(events);
+
+        Assert.Equal(
+            new (InboundStatus, string, Guid?)[]
+            {
+                (InboundStatus.Processed, "Added vip on dan@example.com (already so).", ib.TenantId),
+                (InboundStatus.Processed, "Removed cold on dan@example.com (already so).", ib.TenantId),
+                (InboundStatus.Processed, "Added vip on emma@example.com.", ib.TenantId),
+                (InboundStatus.Processed, "Added vip on dan@example.com (already so).", ib.TenantId),
+            },
+            (await EventsAsync(events)).Select(e => (e.Status, e.Outcome!, e.TenantId)));
+        var leads = (await App.LeadsOfAsync(ib.TenantId)).ToDictionary(l => l.Email);
+        Assert.Equal(vipAddedAt, leads["dan@example.com"].Tags.Single(t => t.Slug == "vip").AddedAt);
+        Assert.Equal(601, leads["emma@example.com"].SystemeContactId);
+        Assert.Contains(leads["emma@example.com"].Tags, t => t.Slug == "vip");
+        // Dan was enrolled by his first vip, not again by its echoes; Emma by hers.
+        Assert.Equal(
+            new[] { leads["dan@example.com"].Id, leads["emma@example.com"].Id }.Order(),
+            (await App.RunsOfAsync(ib.TenantId)).Select(r => r.LeadId).Order());
+    }
+
     private static (string EventType, string Json) Tag(string eventType, string tagName, string email, long contactId) =>
         (eventType, $$$"""{"contact":{"id":{{{contactId}}},"email":"{{{email}}}"},"tag":{"id":5,"name":"{{{tagName}}}"}}""");
 
