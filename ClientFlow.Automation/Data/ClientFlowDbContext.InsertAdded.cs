@@ -21,7 +21,8 @@ public abstract partial class ClientFlowDbContext
     /// <summary>
     /// Writes the added entities of <paramref name="types"/> (in that order: parents first) with multi-row INSERTs of
     /// <see cref="RowsPerInsert"/> rows, then marks them saved; the caller's <c>SaveChanges</c> writes the rest. Runs in
-    /// the caller's transaction, after the same tenant checks as <c>SaveChanges</c>, with each value converted by its
+    /// the caller's transaction (rows that take one statement may go without one on an open connection: a statement is
+    /// atomic), after the same tenant checks as <c>SaveChanges</c>, with each value converted by its
     /// property's own type mapping (as <c>SaveChanges</c> converts it). A failure comes back as a
     /// <see cref="DbUpdateException"/>, as from <c>SaveChanges</c>, with nothing marked saved.
     /// </summary>
@@ -32,11 +33,16 @@ public abstract partial class ClientFlowDbContext
     /// </remarks>
     internal async Task InsertAddedAsync(IReadOnlyList<Type> types, CancellationToken cancellationToken)
     {
-        var transaction = Database.CurrentTransaction?.GetDbTransaction()
-            ?? throw new InvalidOperationException("Rows inserted together are inserted inside the caller's transaction.");
         using var detected = DetectChangesOnce();
         EnforceTenantOnWrites();
         var added = ChangeTracker.Entries().Where(e => e.State == EntityState.Added).ToLookup(e => e.Metadata.ClrType);
+        var statements = types.Sum(type => (added[type].Count() + RowsPerInsert(type) - 1) / RowsPerInsert(type));
+        var transaction = Database.CurrentTransaction?.GetDbTransaction();
+        if (transaction is null && (statements > 1 || Database.GetDbConnection().State != System.Data.ConnectionState.Open))
+        {
+            throw new InvalidOperationException("Rows inserted in more than one statement are inserted inside the caller's transaction (one statement needs the connection open).");
+        }
+
         var written = new List<EntityEntry>();
         foreach (var type in types)
         {
@@ -54,7 +60,7 @@ public abstract partial class ClientFlowDbContext
         }
     }
 
-    private async Task InsertAsync(IEntityType entityType, List<EntityEntry> entries, DbTransaction transaction, CancellationToken cancellationToken)
+    private async Task InsertAsync(IEntityType entityType, List<EntityEntry> entries, DbTransaction? transaction, CancellationToken cancellationToken)
     {
         var columns = InsertColumns(entityType);
         var connection = Database.GetDbConnection();

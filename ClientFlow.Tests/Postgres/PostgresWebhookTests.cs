@@ -135,6 +135,41 @@ public sealed class PostgresWebhookTests : IAsyncLifetime
         Assert.DoesNotContain(_log.Events, e => e.MessageTemplate.Text.Contains("processing each alone", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task WhenTheDatabaseDropsTheInboxConnection_TheDeliveryItFailsIsRefused_AndItsRetryAndTheNextAreStoredOnce()
+    {
+        var ib = await _app.SeedIbAsync("dropped@pg-hooks.test", "Dropped", "dropped@example.com");
+        string Body(string slug) => $$$"""{"contact":{"id":4000,"email":"dropped@example.com"},"tag":{"id":5,"name":"{{{ib.TagPrefix}}}{{{slug}}}"}}""";
+        Assert.Equal(HttpStatusCode.Accepted, await PostAsync("CONTACT_TAG_ADDED", "pg-dropped-1", Body("first")));
+
+        // A failover or a restart ends the server side of the connection the inbox keeps open for storing.
+        await using (var server = new Npgsql.NpgsqlConnection(_database.ServerConnectionString))
+        {
+            await server.OpenAsync(TestContext.Current.CancellationToken);
+            await using var terminate = new Npgsql.NpgsqlCommand(
+                """SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = @db AND query LIKE 'INSERT INTO "InboundEvents"%'""", server);
+            terminate.Parameters.AddWithValue("db", _database.Name);
+            Assert.Equal(1L, await terminate.ExecuteScalarAsync(TestContext.Current.CancellationToken));
+        }
+
+        // The delivery that meets the dead connection is refused (the sender delivers it again); none after it is.
+        using (var delivery = SignedWebhooks.Request(Secret, "CONTACT_TAG_ADDED", "pg-dropped-2", Body("second")))
+        using (var refused = await _app.CreateClient().SendAsync(delivery, TestContext.Current.CancellationToken))
+        {
+            Assert.Equal(HttpStatusCode.InternalServerError, refused.StatusCode);
+            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        }
+
+        Assert.Equal(HttpStatusCode.Accepted, await PostAsync("CONTACT_TAG_ADDED", "pg-dropped-2", Body("second")));
+        Assert.Equal(HttpStatusCode.Accepted, await PostAsync("CONTACT_TAG_ADDED", "pg-dropped-3", Body("third")));
+
+        await Eventually.HoldsAsync(AllProcessedAsync, "every stored event is processed");
+        Assert.Equal(
+            new[] { "pg-dropped-1", "pg-dropped-2", "pg-dropped-3" },
+            (await StoredAsync()).Where(e => e.MessageId.StartsWith("pg-dropped-", StringComparison.Ordinal)).Select(e => e.MessageId).Order());
+        Assert.Equal(new[] { "first", "second", "third" }, (await _app.LeadsOfAsync(ib.TenantId)).Single().Tags.Select(t => t.Slug).Order());
+    }
+
     private async Task<bool> AllProcessedAsync() =>
         (await StoredAsync()).All(e => e.Status is not (InboundStatus.Pending or InboundStatus.Processing));
 

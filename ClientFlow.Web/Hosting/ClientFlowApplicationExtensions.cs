@@ -24,7 +24,10 @@ public static class ClientFlowApplicationExtensions
         app.UseSecurityHeaders();
         if (!app.Environment.IsDevelopment())
         {
-            app.UseExceptionHandler("/Error");
+            // A person gets the error page, whatever the method (a form's POST fails too); an API client or a webhook
+            // sender gets problem+json.
+            app.UseWhen(WantsPage, page => page.UseExceptionHandler("/Error"));
+            app.UseWhen(http => !WantsPage(http), api => api.UseExceptionHandler());
         }
 
         app.UseSerilogRequestLogging(options => RequestLogging.Configure(options, app.Services.GetRequiredService<Serilog.ILogger>()));
@@ -36,6 +39,9 @@ public static class ClientFlowApplicationExtensions
         app.UseRateLimiter();
         return app;
     }
+
+    private static bool WantsPage(HttpContext http) =>
+        http.Request.Headers.Accept.Any(a => a?.Contains("text/html", StringComparison.OrdinalIgnoreCase) == true);
 
     /// <summary>Every endpoint the app serves.</summary>
     public static WebApplication MapClientFlow(this WebApplication app)

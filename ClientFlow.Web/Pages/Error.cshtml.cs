@@ -16,5 +16,8 @@ public class ErrorModel : PageModel
     {
         RequestId = Activity.Current?.Id ?? HttpContext.TraceIdentifier;
     }
+
+    /// <summary>The exception handler re-executes the failed request's method: a form's POST shows the page too.</summary>
+    public void OnPost() => OnGet();
 }
 
