@@ -40,7 +40,8 @@ public static class ClientFlowApplicationExtensions
         return app;
     }
 
-    private static bool WantsPage(HttpContext http) =>
+    /// <summary>A person's browser asks for a page; an API client or a webhook sender does not.</summary>
+    internal static bool WantsPage(HttpContext http) =>
         http.Request.Headers.Accept.Any(a => a?.Contains("text/html", StringComparison.OrdinalIgnoreCase) == true);
 
     /// <summary>Every endpoint the app serves.</summary>

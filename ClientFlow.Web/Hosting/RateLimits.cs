@@ -50,7 +50,7 @@ public static class RateLimits
         http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
         var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
         http.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-        if (http.Request.Headers.Accept.Any(a => a?.Contains("text/html", StringComparison.OrdinalIgnoreCase) == true))
+        if (ClientFlowApplicationExtensions.WantsPage(http))
         {
             // A person at a form: a page that says what happened and when to try again.
             var minutes = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalMinutes));
