@@ -36,7 +36,7 @@ public abstract partial class ClientFlowDbContext
         using var detected = DetectChangesOnce();
         EnforceTenantOnWrites();
         var added = ChangeTracker.Entries().Where(e => e.State == EntityState.Added).ToLookup(e => e.Metadata.ClrType);
-        var statements = types.Sum(type => (added[type].Count() + RowsPerInsert(type) - 1) / RowsPerInsert(type));
+        var statements = types.Sum(type => added[type].Chunk(RowsPerInsert(type)).Count());
         var transaction = Database.CurrentTransaction?.GetDbTransaction();
         if (transaction is null && (statements > 1 || Database.GetDbConnection().State != System.Data.ConnectionState.Open))
         {

@@ -113,18 +113,21 @@ public sealed partial class InboxProcessor(
                 var leads = changes.Select(c => byEmail.GetValueOrDefault(c.Contact.Email!) ?? (c.Contact.Id is { } id ? byContact.GetValueOrDefault(id) : null)).ToList();
 
                 // A lead none of whose events changes it as it is stays as it is through all of them, in any order.
-                var changing = changes.Zip(leads).Where(p => p.Second?.WouldChange(p.First) == true).Select(p => p.Second!.Id).Distinct().ToList();
+                var changing = changes.Zip(leads).Where(p => p.Second?.WouldChange(p.First) == true).Select(p => p.Second!.Id).ToHashSet();
                 var tracked = changing.Count == 0
                     ? []
                     : await db.Leads.Include(l => l.Tags).Where(l => changing.Contains(l.Id)).ToDictionaryAsync(l => l.Id, cancellationToken);
 
                 foreach (var (change, lead) in changes.Zip(leads))
                 {
-                    var (status, outcome) = lead is null || (changing.Contains(lead.Id) && !tracked.ContainsKey(lead.Id))
-                        ? (InboundStatus.Ignored, $"The IB has no lead {change.Contact.Email}.")
-                        : (InboundStatus.Processed, tracked.TryGetValue(lead.Id, out var whole)
-                            ? await ChangeTagAsync(whole, change.Contact, change.Slug, change.Added, cancellationToken)
-                            : Described(change.Added, change.Slug, lead.Email, changed: false));
+                    var (status, outcome) = lead switch
+                    {
+                        null => (InboundStatus.Ignored, $"The IB has no lead {change.Contact.Email}."),
+                        _ when tracked.TryGetValue(lead.Id, out var whole) => (InboundStatus.Processed, await ChangeTagAsync(whole, change.Contact, change.Slug, change.Added, cancellationToken)),
+                        // One of its events changes it, and it was gone when read whole: deleted meanwhile.
+                        _ when changing.Contains(lead.Id) => (InboundStatus.Ignored, $"The IB has no lead {change.Contact.Email}."),
+                        _ => (InboundStatus.Processed, Described(change.Added, change.Slug, lead.Email, changed: false)),
+                    };
                     outcomes.Add((change.Event.Id, status, Shorten(outcome)));
                 }
 
