@@ -33,6 +33,7 @@ public sealed class Inbox(IServiceScopeFactory scopes, InboxHandoff handoff, Wri
     // Used only while _writer is held.
     private AsyncServiceScope? _writerScope;
     private ClientFlowDbContext? _writerDb;
+    private bool _disposed;
 
     /// <summary>True when stored; false for a message id already in the inbox.</summary>
     public async Task<bool> StoreAsync(InboundEvent inbound, CancellationToken cancellationToken)
@@ -142,6 +143,7 @@ public sealed class Inbox(IServiceScopeFactory scopes, InboxHandoff handoff, Wri
     /// </summary>
     private async Task<ClientFlowDbContext> WriterAsync()
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         if (_writerDb is null)
         {
             var scope = scopes.CreateAsyncScope();
@@ -183,10 +185,23 @@ public sealed class Inbox(IServiceScopeFactory scopes, InboxHandoff handoff, Wri
         waiting.Stored.TrySetResult(!duplicate);
     }
 
+    /// <summary>
+    /// At shutdown: a group being written finishes first (its context is not disposed under it), then the writer's
+    /// connection is closed; a request still waiting is refused, and its sender delivers again.
+    /// </summary>
     public void Dispose()
     {
-        _writerScope?.Dispose();
-        _writer.Dispose();
+        _writer.Wait();
+        try
+        {
+            _disposed = true;
+            _writerScope?.Dispose();
+            (_writerScope, _writerDb) = (null, null);
+        }
+        finally
+        {
+            _writer.Release();
+        }
     }
 
     private sealed class Waiting(InboundEvent inbound)
