@@ -83,6 +83,9 @@ public sealed class ClientFlowMetrics
 
     internal void RecordStep() => _steps.Add(1);
 
+    /// <summary>Steps committed together: the first waits of the runs one transaction enrolled.</summary>
+    internal void RecordSteps(int count) => _steps.Add(count);
+
     /// <summary>An attempt whose outcome was recorded, by the status it left the row in.</summary>
     internal void RecordOutboxAttempt(OutboundKind kind, OutboundStatus status) =>
         _outboxAttempts.Add(1, KindTags[kind], AttemptOutcomeTags[status]);

@@ -1,3 +1,4 @@
+using ClientFlow.Automation.Diagnostics;
 using ClientFlow.Automation.Outbox;
 using Microsoft.Extensions.Options;
 
@@ -9,14 +10,15 @@ namespace ClientFlow.Automation.Engine;
 /// commit and flush) costs a delay, not the work: the sweeps find the rows. Runs started by one transaction go out
 /// in jobs of up to <see cref="RunsPerJob"/> (an import batch starts thousands; one job each cost more in job
 /// bookkeeping than the runs' first steps). A scope that holds its runs (<see cref="HoldRuns"/>) hands them later,
-/// all together.
+/// all together. Runs that began waiting in the transaction (<see cref="Wake"/>) need no job now: their wakes are booked.
 /// </summary>
-public sealed class AfterCommit(OutboxJobs outboxJobs, IRunScheduler runs, IOptions<EngineOptions> options, TimeProvider clock)
+public sealed class AfterCommit(OutboxJobs outboxJobs, IRunScheduler runs, ClientFlowMetrics metrics, IOptions<EngineOptions> options, TimeProvider clock)
 {
     public const int RunsPerJob = 100;
 
     private readonly List<(Guid TenantId, Guid OperationId)> _outbound = [];
     private readonly List<(Guid TenantId, Guid RunId, Guid Handoff, string Description)> _runs = [];
+    private readonly List<(Guid TenantId, DateTimeOffset DueAt, string Description)> _wakes = [];
 
     /// <summary>Committed runs not handed yet, while this scope holds them (named by <see cref="_heldAs"/>); null when it does not.</summary>
     private List<(Guid TenantId, Guid RunId, Guid Handoff, string Description)>? _held;
@@ -26,6 +28,9 @@ public sealed class AfterCommit(OutboxJobs outboxJobs, IRunScheduler runs, IOpti
     public void Outbound(Guid tenantId, Guid operationId) => _outbound.Add((tenantId, operationId));
 
     public void Run(Guid tenantId, Guid runId, Guid handoff, string description) => _runs.Add((tenantId, runId, handoff, description));
+
+    /// <summary>A run that began waiting in the transaction, as its first step: the wake at its time is booked after commit.</summary>
+    public void Wake(Guid tenantId, DateTimeOffset dueAt, string description) => _wakes.Add((tenantId, dueAt, description));
 
     /// <summary>
     /// Runs committed from now on wait for <see cref="ReleaseHeldRuns"/> rather than going to the engine at each commit,
@@ -57,16 +62,29 @@ public sealed class AfterCommit(OutboxJobs outboxJobs, IRunScheduler runs, IOpti
     {
         _outbound.Clear();
         _runs.Clear();
+        _wakes.Clear();
     }
 
     public void Flush()
     {
         var outbound = _outbound.ToList();
         var started = _runs.ToList();
+        var wakes = _wakes.ToList();
         Discard();
         foreach (var (tenantId, operationId) in outbound)
         {
             outboxJobs.Enqueue(tenantId, operationId);
+        }
+
+        // A booked second costs nothing more: an import's 100,000 waits book one wake per second they end in.
+        foreach (var (tenantId, dueAt, description) in wakes)
+        {
+            runs.ScheduleWake(tenantId, dueAt, description);
+        }
+
+        if (wakes.Count > 0)
+        {
+            metrics.RecordSteps(wakes.Count);
         }
 
         if (_held is null)

@@ -270,11 +270,19 @@ public sealed partial class RunAdvancer(
                 && (r.NextStep != nextStep || r.Handoff != handoff || (r.Status != RunStatus.Running && r.Status != RunStatus.Waiting)),
             cancellationToken);
 
-    private async Task<string> DescribeAsync(Workflow workflow, WorkflowProgram program, int? pointer, CancellationToken cancellationToken)
+    private async Task<string> DescribeAsync(Workflow workflow, WorkflowProgram program, int? pointer, CancellationToken cancellationToken) =>
+        WakeDescription(workflow.Name, program, pointer, pointer is { } p && p < program.Nodes.Count ? await TemplateNamesAsync(program[p].Step, cancellationToken) : NoTemplates);
+
+    /// <summary>How /hangfire names the wake of a run waiting before <paramref name="pointer"/>: the workflow and the step that comes next.</summary>
+    internal static string WakeDescription(string workflowName, WorkflowProgram program, int? pointer, IReadOnlyDictionary<Guid, string> templateNames)
     {
-        var next = pointer is { } p && p < program.Nodes.Count ? StepText.Describe(program[p].Step, await TemplateNamesAsync(program[p].Step, cancellationToken)) : "finish";
-        return $"{workflow.Name}, step {next}";
+        var next = pointer is { } p && p < program.Nodes.Count ? StepText.Describe(program[p].Step, templateNames) : "finish";
+        return $"{workflowName}, step {next}";
     }
+
+    /// <summary>The tenant's template names by id, the two columns only.</summary>
+    internal static async Task<IReadOnlyDictionary<Guid, string>> ReadTemplateNamesAsync(ClientFlowDbContext db, CancellationToken cancellationToken) =>
+        await db.EmailTemplates.AsNoTracking().Select(t => new { t.Id, t.Name }).ToDictionaryAsync(t => t.Id, t => t.Name, cancellationToken);
 
     /// <summary>
     /// Template names for the label of <paramref name="step"/>: none read for a step that names no template, else read
@@ -284,9 +292,9 @@ public sealed partial class RunAdvancer(
     private async Task<IReadOnlyDictionary<Guid, string>> TemplateNamesAsync(WorkflowStep step, CancellationToken cancellationToken) =>
         !StepText.NamesATemplate(step)
             ? NoTemplates
-            : _templateNames ??= await db.EmailTemplates.AsNoTracking().Select(t => new { t.Id, t.Name }).ToDictionaryAsync(t => t.Id, t => t.Name, cancellationToken);
+            : _templateNames ??= await ReadTemplateNamesAsync(db, cancellationToken);
 
-    private static readonly IReadOnlyDictionary<Guid, string> NoTemplates = new Dictionary<Guid, string>();
+    internal static readonly IReadOnlyDictionary<Guid, string> NoTemplates = new Dictionary<Guid, string>();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} step {StepIndex}: {Outcome}")]
     private partial void LogStep(Guid runId, int stepIndex, string outcome);

@@ -68,8 +68,11 @@ public sealed class StepExecutor(
     {
         run.Status = RunStatus.Waiting;
         run.DueAt = clock.GetUtcNow() + wait.Duration;
-        return $"Waiting until {run.DueAt:yyyy-MM-dd HH:mm:ss} UTC";
+        return WaitingUntil(run.DueAt);
     }
+
+    /// <summary>What a wait step did, in words.</summary>
+    internal static string WaitingUntil(DateTimeOffset dueAt) => $"Waiting until {dueAt:yyyy-MM-dd HH:mm:ss} UTC";
 
     private async Task<string> SendAsync(WorkflowRun run, ProgramNode node, Lead lead, SendEmailStep send, CancellationToken cancellationToken)
     {

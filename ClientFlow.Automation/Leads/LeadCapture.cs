@@ -29,7 +29,7 @@ public sealed class LeadCapture(
     TimeProvider clock)
 {
     /// <summary>The rows a capture adds, parents first.</summary>
-    private static readonly Type[] CapturedRows = [typeof(Lead), typeof(LeadTag), typeof(WorkflowRun), typeof(OutboundOperation)];
+    private static readonly Type[] CapturedRows = [typeof(Lead), typeof(LeadTag), typeof(WorkflowRun), typeof(RunStep), typeof(OutboundOperation)];
 
     /// <summary>Validates and captures one lead for <paramref name="tenantId"/>; <paramref name="origin"/> joins its consent evidence.</summary>
     public async Task<CaptureResult> CaptureAsync(Guid tenantId, LeadInput input, LeadSource source, CancellationToken cancellationToken, CaptureOrigin? origin = null)

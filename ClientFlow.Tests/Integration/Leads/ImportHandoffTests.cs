@@ -18,7 +18,8 @@ namespace ClientFlow.Tests.Integration.Leads;
 /// <summary>
 /// An import hands the runs its rows start to the engine once the rows are stored, not batch by batch: the first steps
 /// of its first batches took the machine its later rows needed. The fixture records, in order, each write of the
-/// import's progress and each job Hangfire is given for runs, so the order is read rather than timed.
+/// import's progress and each job Hangfire is given for runs, so the order is read rather than timed. Runs that begin
+/// with a wait need no job: they begin it with their rows.
 /// </summary>
 public sealed class ImportHandoffTests(ImportHandoffTests.App fixture) : IClassFixture<ImportHandoffTests.App>
 {
@@ -38,9 +39,9 @@ public sealed class ImportHandoffTests(ImportHandoffTests.App fixture) : IClassF
         // Marked running, three batches, finished; then the runs, in jobs of at most 100.
         var events = fixture.Events;
         Assert.Equal(5, events.Count(e => e == App.ProgressWrite));
-        Assert.True(events.IndexOf(events.First(e => e != App.ProgressWrite)) > events.LastIndexOf(App.ProgressWrite), string.Join(", ", events));
+        Assert.True(events.IndexOf(events.First(IsRunJob)) > events.LastIndexOf(App.ProgressWrite), string.Join(", ", events));
         Assert.Equal(Rows, HandedRuns(events));
-        Assert.All(events.Where(e => e != App.ProgressWrite), e => Assert.InRange(RunsIn(e), 1, AfterCommit.RunsPerJob));
+        Assert.All(events.Where(IsRunJob), e => Assert.InRange(RunsIn(e), 1, AfterCommit.RunsPerJob));
         await AllCompletedAsync(ib.TenantId);
     }
 
@@ -91,11 +92,47 @@ public sealed class ImportHandoffTests(ImportHandoffTests.App fixture) : IClassF
         await AllCompletedAsync(ib.TenantId, LeadImporter.BatchSize);
     }
 
-    private async Task<SeededIb> SeedAsync(string email)
+    [Fact]
+    public async Task RunsThatBeginWithAWait_BeginItWithTheirRows_AndNeedNoJobUntilItEnds()
+    {
+        var ib = await SeedAsync("waits@import.test", new WaitStep(5, WaitUnit.Minutes), new AddTagStep("greeted"));
+        var importId = await AddImportAsync(ib.TenantId);
+        fixture.Record(onProgressWrite: null);
+
+        await _app.RunImportAsync(ib.TenantId, importId);
+
+        // No run went to the engine: each took its first step, the wait, in the transaction that stored its row.
+        Assert.Equal(0, HandedRuns(fixture.Events));
+        Assert.Contains(App.WakeBooked, fixture.Events);
+        var runs = await _app.RunsOfAsync(ib.TenantId);
+        Assert.Equal(Rows, runs.Count);
+        Assert.All(runs, r =>
+        {
+            Assert.Equal(RunStatus.Waiting, r.Status);
+            Assert.Equal((0, 1), (r.AtStep, r.NextStep));
+            Assert.Equal(r.StartedAt + TimeSpan.FromMinutes(5), r.DueAt);
+        });
+        var firstSteps = await _app.AsTenantAsync(ib.TenantId, db => db.RunSteps.Where(s => s.StepIndex == 0).ToListAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(runs.Select(r => r.Id).Order(), firstSteps.Select(s => s.RunId).Order());
+        Assert.All(firstSteps, s => Assert.Equal(("Wait 5 minutes", $"Waiting until {runs.Single(r => r.Id == s.RunId).DueAt:yyyy-MM-dd HH:mm:ss} UTC"), (s.Label, s.Outcome)));
+
+        // When the wait is over, the runs go on from the step after it (here the sweep hands them on, as for a lost wake).
+        fixture.Clock.Advance(TimeSpan.FromMinutes(5) + _app.Services.GetRequiredService<IOptions<EngineOptions>>().Value.SweepGrace + TimeSpan.FromSeconds(1));
+        while (await _app.SweepRunsAsync() > 0)
+        {
+        }
+
+        await AllCompletedAsync(ib.TenantId);
+        Assert.All(await _app.LeadsOfAsync(ib.TenantId), l => Assert.Contains(l.Tags, t => t.Slug == "greeted"));
+    }
+
+    private Task<SeededIb> SeedAsync(string email) => SeedAsync(email, new AddTagStep("greeted"));
+
+    private async Task<SeededIb> SeedAsync(string email, params WorkflowStep[] steps)
     {
         var ib = await _app.SeedIbAsync(email, email);
         await _app.SetMaxLeadsAsync(ib.TenantId, 10_000);
-        await _app.PublishWorkflowAsync(ib.TenantId, "Greet", new WorkflowTrigger(TriggerKind.LeadCaptured, null), [new AddTagStep("greeted")]);
+        await _app.PublishWorkflowAsync(ib.TenantId, "Greet", new WorkflowTrigger(TriggerKind.LeadCaptured, null), steps);
         return ib;
     }
 
@@ -107,7 +144,9 @@ public sealed class ImportHandoffTests(ImportHandoffTests.App fixture) : IClassF
             async () => (await _app.RunsOfAsync(tenantId)) is var all && all.Count == runs && all.All(r => r.Status == RunStatus.Completed),
             $"all {runs} runs take their step");
 
-    private static int HandedRuns(IEnumerable<string> events) => events.Where(e => e != App.ProgressWrite).Sum(RunsIn);
+    private static int HandedRuns(IEnumerable<string> events) => events.Where(IsRunJob).Sum(RunsIn);
+
+    private static bool IsRunJob(string e) => e.StartsWith("runs ", StringComparison.Ordinal);
 
     private static int RunsIn(string handed) => int.Parse(handed["runs ".Length..], System.Globalization.CultureInfo.InvariantCulture);
 
@@ -119,6 +158,8 @@ public sealed class ImportHandoffTests(ImportHandoffTests.App fixture) : IClassF
     public sealed class App : SqliteApp
     {
         public const string ProgressWrite = "progress";
+
+        public const string WakeBooked = "wake";
 
         private readonly ConcurrentQueue<string> _events = new();
         private readonly ProgressWrites _writes;
@@ -156,6 +197,10 @@ public sealed class ImportHandoffTests(ImportHandoffTests.App fixture) : IClassF
                 else if (job.Type == typeof(RunJob))
                 {
                     _events.Enqueue("runs 1");
+                }
+                else if (job.Type == typeof(WakeJob))
+                {
+                    _events.Enqueue(WakeBooked);
                 }
 
                 return false;
