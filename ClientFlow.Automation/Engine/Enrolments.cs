@@ -175,8 +175,8 @@ public sealed class Enrolments(ClientFlowDbContext db, AfterCommit afterCommit, 
     /// Takes a run's first step when it is a wait, as the engine would (<see cref="StepExecutor"/>): the run waits at it
     /// with its <see cref="RunStep"/>, and the wake booked after commit hands it on when the wait ends. The step commits
     /// with the run, so it happens once; its effects are the run's own row. An import's runs no longer queue for the
-    /// engine only to begin waiting: of the 133,333 runs 100,000 rows start in the seed's two workflows, 100,000 begin
-    /// with the Welcome Sequence's five minutes.
+    /// engine only to begin waiting: of the 133,333 runs that 100,000 rows start in the seed notes' two workflows,
+    /// 100,000 begin with the Welcome Sequence's five minutes.
     /// </summary>
     private void BeginWait(WorkflowRun run, ProgramNode first, WaitStep wait, DateTimeOffset now)
     {
